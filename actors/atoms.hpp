@@ -1,0 +1,24 @@
+#pragma once
+
+#include <caf/atom.hpp>
+
+// Atoms used in the typed interfaces (at most 10 characters in CAF 0.17). CAF's own
+// get_atom, put_atom, delete_atom and ok_atom are used where they fit.
+namespace eventsubd {
+
+using status_atom = caf::atom_constant<caf::atom("status")>;
+using live_atom = caf::atom_constant<caf::atom("live")>;
+using events_atom = caf::atom_constant<caf::atom("events")>;
+using streamers_atom = caf::atom_constant<caf::atom("streamers")>;
+using health_atom = caf::atom_constant<caf::atom("health")>;
+using record_atom = caf::atom_constant<caf::atom("record")>;
+using revoked_atom = caf::atom_constant<caf::atom("revoked")>;
+using webhook_atom = caf::atom_constant<caf::atom("webhook")>;
+using forget_atom = caf::atom_constant<caf::atom("forget")>;
+using sweep_atom = caf::atom_constant<caf::atom("sweep")>;
+using observe_atom = caf::atom_constant<caf::atom("observe")>;
+using publish_atom = caf::atom_constant<caf::atom("publish")>;
+using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
+using by_id_atom = caf::atom_constant<caf::atom("by_id")>;
+
+}  // namespace eventsubd

@@ -1,0 +1,129 @@
+#pragma once
+
+#include "core/errors.hpp"
+#include "core/model.hpp"
+#include "core/time.hpp"
+#include "core/webhook_request.hpp"
+
+#include <caf/allowed_unsafe_message_type.hpp>
+#include <caf/meta/type_name.hpp>
+
+#include <string>
+#include <vector>
+
+// Plain message types exchanged between actors, each with its `inspect` right below it.
+namespace eventsubd {
+
+inline std::string to_string(change_source s) {
+  return s == change_source::webhook ? "webhook" : "polling";
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, streamer_record& x) {
+  return f(caf::meta::type_name("streamer_record"), x.user_id, x.username, x.display_name,
+           x.online_subscription_id, x.offline_subscription_id, x.is_active);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, stream_status& x) {
+  return f(caf::meta::type_name("stream_status"), x.user_id, x.username, x.display_name,
+           x.is_live, x.stream_data, x.last_updated, x.last_event_type);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, event_record& x) {
+  return f(caf::meta::type_name("event_record"), x.id, x.event_type, x.broadcaster_id,
+           x.broadcaster_login, x.broadcaster_name, x.timestamp, x.score, x.data);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, webhook_request& x) {
+  return f(caf::meta::type_name("webhook_request"), x.message_id, x.timestamp,
+           x.signature, x.message_type, x.body, x.has_id, x.has_timestamp,
+           x.has_signature, x.has_type);
+}
+
+/// An online or offline report for one broadcaster, from the webhook or (later) a poll.
+struct stream_report {
+  bool online = false;
+  std::string message_id;  // becomes the event id
+  std::string event_type;  // "stream.online" / "stream.offline"
+  std::string user_id;
+  std::string login;  // lowercase
+  std::string display_name;
+  std::string stream_id;  // online only
+  std::string event_raw;  // the EventSub event object (JSON text)
+  sys_time event_time{};  // online: started_at; offline: message timestamp
+  change_source source = change_source::webhook;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, stream_report& x) {
+  return f(caf::meta::type_name("stream_report"), x.online, x.message_id, x.event_type,
+           x.user_id, x.login, x.display_name, x.stream_id, x.event_raw, x.event_time,
+           x.source);
+}
+
+/// One applied transition: the new status and the event that records it, written
+/// together.
+struct transition {
+  stream_status status;
+  event_record event;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, transition& x) {
+  return f(caf::meta::type_name("transition"), x.status, x.event);
+}
+
+/// What kind of change the event bus announces.
+enum class change_kind { online, offline, metadata };
+
+inline std::string to_string(change_kind k) {
+  switch (k) {
+    case change_kind::online:
+      return "online";
+    case change_kind::offline:
+      return "offline";
+    case change_kind::metadata:
+      return "metadata";
+  }
+  return "unknown";
+}
+
+/// Published on the event bus after a change is stored. This is the extension API:
+/// user-written listener actors receive exactly this.
+struct stream_change {
+  change_kind kind = change_kind::online;
+  std::string user_id;
+  std::string login;
+  std::string display_name;
+  std::string stream_data;  // raw JSON (online/metadata); empty when offline
+  std::string timestamp;    // RFC 3339, when we applied it
+  change_source source = change_source::webhook;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, stream_change& x) {
+  return f(caf::meta::type_name("stream_change"), x.kind, x.user_id, x.login,
+           x.display_name, x.stream_data, x.timestamp, x.source);
+}
+
+/// A `revocation` message: Twitch ended one of our subscriptions.
+struct revocation_notice {
+  std::string subscription_id;
+  std::string subscription_type;
+  std::string broadcaster_user_id;
+  std::string reason;  // subscription.status, e.g. "user_removed"
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, revocation_notice& x) {
+  return f(caf::meta::type_name("revocation_notice"), x.subscription_id,
+           x.subscription_type, x.broadcaster_user_id, x.reason);
+}
+
+}  // namespace eventsubd
+
+// Reply channels back into the HTTP layer carry a callback; they never leave the process.
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(eventsubd::reply_once)

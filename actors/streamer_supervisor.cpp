@@ -1,0 +1,42 @@
+#include "actors/streamer_supervisor.hpp"
+
+#include "actors/streamer_actor.hpp"
+#include "core/logging.hpp"
+
+#include <caf/all.hpp>
+
+namespace eventsubd {
+
+streamer_supervisor_actor::behavior_type streamer_supervisor_fn(
+    streamer_supervisor_actor::stateful_pointer<streamer_supervisor_state> self,
+    storage_actor storage, event_bus_actor bus) {
+  auto log = log_for("actors");
+  self->state.storage = std::move(storage);
+  self->state.bus = std::move(bus);
+  self->set_down_handler([=](const caf::down_msg& down) {
+    auto& all = self->state.streamers;
+    for (auto it = all.begin(); it != all.end(); ++it) {
+      if (it->second.address() != down.source) continue;
+      if (down.reason)
+        log->warn("streamer_supervisor: actor of user {} terminated: {}", it->first,
+                  self->system().render(down.reason));
+      all.erase(it);
+      return;
+    }
+  });
+  return {
+      [=](observe_atom, stream_report& report, reply_once& reply) {
+        auto& slot = self->state.streamers[report.user_id];
+        if (!slot) {
+          slot = self->spawn(streamer_fn, report.user_id, self->state.storage,
+                             self->state.bus);
+          self->monitor(slot);
+          log->debug("streamer_supervisor: spawned actor for {} ({})", report.login,
+                     report.user_id);
+        }
+        self->send(slot, observe_atom::value, std::move(report), std::move(reply));
+      },
+  };
+}
+
+}  // namespace eventsubd

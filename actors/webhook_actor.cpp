@@ -1,0 +1,149 @@
+#include "actors/webhook_actor.hpp"
+
+#include "actors/webhook_replies.hpp"
+#include "core/logging.hpp"
+#include "core/login.hpp"
+
+#include <caf/all.hpp>
+
+namespace eventsubd {
+namespace {
+
+constexpr auto sweep_period = std::chrono::seconds(60);
+
+void remember(webhook_state& st, const std::string& id, sys_time at) {
+  if (st.seen.insert(id).second) st.seen_order.emplace_back(at, id);
+}
+
+stream_report make_report(const twitch::eventsub_message& msg,
+                          const std::string& message_id, sys_time sent,
+                          std::string login) {
+  stream_report r;
+  const auto& ev = msg.event;
+  r.online = msg.subscription.type == "stream.online";
+  r.message_id = message_id;
+  r.event_type = msg.subscription.type;
+  r.user_id = ev.broadcaster_user_id;
+  r.login = std::move(login);
+  r.display_name = ev.broadcaster_user_name.empty() ? r.login : ev.broadcaster_user_name;
+  r.stream_id = ev.stream_id;
+  r.event_raw = ev.raw;
+  r.event_time = sent;
+  if (r.online)
+    if (auto started = parse_rfc3339(ev.started_at)) r.event_time = *started;
+  r.source = change_source::webhook;
+  return r;
+}
+
+}  // namespace
+
+webhook_actor::behavior_type webhook_fn(
+    webhook_actor::stateful_pointer<webhook_state> self, webhook_config cfg,
+    streamer_supervisor_actor supervisor, storage_actor storage) {
+  auto log = log_for("actors");
+  auto& st = self->state;
+  st.cfg = std::move(cfg);
+  if (!st.cfg.secret.empty())
+    st.verifier = std::make_unique<twitch::signature_verifier>(st.cfg.secret);
+  self->delayed_send(self, sweep_period, sweep_atom::value);
+  return {
+      [=](webhook_atom, webhook_request& req, reply_once& reply) {
+        auto& st = self->state;
+        if (!st.verifier)
+          return reply(query_result::failure(errc::unavailable, st.cfg.disabled_detail));
+        if (!req.has_id || !req.has_timestamp || !req.has_signature)
+          return reply(query_result::failure(
+              errc::forbidden,
+              "Missing Twitch-Eventsub-Message-Id, -Timestamp or -Signature header"));
+        if (!st.verifier->verify(req.message_id, req.timestamp, req.body,
+                                 req.signature)) {
+          log->warn("webhook: rejected message {} with an invalid signature",
+                    req.message_id.substr(0, 64));
+          return reply(query_result::failure(errc::forbidden, "Invalid signature"));
+        }
+        auto sent = parse_rfc3339(req.timestamp);
+        if (!sent)
+          return reply(query_result::failure(
+              errc::forbidden, "Invalid Twitch-Eventsub-Message-Timestamp"));
+        if (!req.has_type)
+          return reply(query_result::failure(
+              errc::bad_request, "Missing Twitch-Eventsub-Message-Type header"));
+        auto type = twitch::parse_message_type(req.message_type);
+        auto received = now();
+        bool is_event = type == twitch::message_type::notification ||
+                        type == twitch::message_type::revocation;
+        if (is_event) {
+          // Challenges are exempt: answering one again does nothing.
+          if (*sent + st.cfg.window < received)
+            return reply(query_result::failure(
+                errc::forbidden,
+                "Message timestamp is older than 10 minutes; replay refused"));
+          if (*sent - st.cfg.window > received)
+            return reply(query_result::failure(
+                errc::forbidden, "Message timestamp is too far in the future"));
+          if (st.seen.count(req.message_id)) {
+            log->debug("webhook: duplicate message {}", req.message_id);
+            return reply(query_result::success(webhook_replies::duplicate()));
+          }
+        }
+        auto parsed = st.parser.parse(type, req.body);
+        if (auto* why = std::get_if<std::string>(&parsed))
+          return reply(query_result::failure(errc::bad_request, *why));
+        auto& msg = std::get<twitch::eventsub_message>(parsed);
+
+        switch (type) {
+          case twitch::message_type::verification:
+            log->info(
+                "webhook: answered the verification challenge of subscription {} ({})",
+                msg.subscription.id, msg.subscription.type);
+            return reply(query_result::success(make_body(std::move(msg.challenge)),
+                                               body_kind::text));
+          case twitch::message_type::unknown:
+            return reply(query_result::success(webhook_replies::ignored()));
+          case twitch::message_type::revocation: {
+            remember(st, req.message_id, received);
+            log->warn("webhook: subscription {} ({}) revoked: {}", msg.subscription.id,
+                      msg.subscription.type, msg.subscription.status);
+            self->send(storage, revoked_atom::value,
+                       revocation_notice{msg.subscription.id, msg.subscription.type,
+                                         msg.subscription.broadcaster_user_id,
+                                         msg.subscription.status});
+            return reply(query_result::success(webhook_replies::success()));
+          }
+          case twitch::message_type::notification:
+            break;
+        }
+        const auto& sub_type = msg.subscription.type;
+        if (sub_type != "stream.online" && sub_type != "stream.offline") {
+          remember(st, req.message_id, received);
+          return reply(query_result::success(webhook_replies::ignored()));
+        }
+        auto login = normalize_login(msg.event.broadcaster_user_login);
+        if (!login)
+          return reply(query_result::failure(
+              errc::bad_request, "Invalid broadcaster_user_login in the event"));
+        remember(st, req.message_id, received);
+        // If the change cannot be stored, forget the id so Twitch's retry is applied.
+        auto me = caf::actor_cast<webhook_actor>(self);
+        reply_once on_done{[reply, me, id = req.message_id](query_result r) {
+          if (!r.ok()) caf::anon_send(me, forget_atom::value, id);
+          reply(std::move(r));
+        }};
+        self->send(supervisor, observe_atom::value,
+                   make_report(msg, req.message_id, *sent, std::move(*login)),
+                   std::move(on_done));
+      },
+      [=](forget_atom, const std::string& id) { self->state.seen.erase(id); },
+      [=](sweep_atom) {
+        auto& st = self->state;
+        auto horizon = now() - st.cfg.dedupe_horizon;
+        while (!st.seen_order.empty() && st.seen_order.front().first < horizon) {
+          st.seen.erase(st.seen_order.front().second);
+          st.seen_order.pop_front();
+        }
+        self->delayed_send(self, sweep_period, sweep_atom::value);
+      },
+  };
+}
+
+}  // namespace eventsubd

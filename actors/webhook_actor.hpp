@@ -1,0 +1,38 @@
+#pragma once
+
+#include "actors/interfaces.hpp"
+#include "twitch/eventsub_message.hpp"
+#include "twitch/signature.hpp"
+
+#include <deque>
+#include <memory>
+#include <string>
+#include <unordered_set>
+
+namespace eventsubd {
+
+/// Settings of the webhook stage.
+struct webhook_config {
+  std::string secret;                // usable secret, or empty when disabled
+  std::string disabled_detail;       // the 503 detail when disabled (names the variable)
+  std::chrono::seconds window{600};  // replay window (both directions)
+  std::chrono::seconds dedupe_horizon{1200};  // how long seen message ids are kept
+};
+
+struct webhook_state {
+  static inline const char* name = "webhook";
+  webhook_config cfg;
+  std::unique_ptr<twitch::signature_verifier> verifier;
+  twitch::eventsub_parser parser;
+  std::unordered_set<std::string> seen;                     // message ids
+  std::deque<std::pair<sys_time, std::string>> seen_order;  // for expiry, oldest first
+};
+
+/// POST /webhooks/eventsub: verify the signature (constant time) -> replay window ->
+/// dedupe by message id -> parse -> route stream.online/offline to the streamer
+/// supervisor, revocations to storage. Challenges are answered from the secret alone.
+webhook_actor::behavior_type webhook_fn(
+    webhook_actor::stateful_pointer<webhook_state> self, webhook_config cfg,
+    streamer_supervisor_actor supervisor, storage_actor storage);
+
+}  // namespace eventsubd

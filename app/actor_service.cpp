@@ -1,0 +1,46 @@
+#include "app/actor_service.hpp"
+
+#include <caf/all.hpp>
+
+namespace eventsubd {
+
+void actor_service::health(reply_once reply) {
+  caf::anon_send(storage_, health_atom::value, std::move(reply));
+}
+
+void actor_service::list_streamers(reply_once reply) {
+  caf::anon_send(storage_, streamers_atom::value, std::move(reply));
+}
+
+void actor_service::add_streamer(std::string, reply_once reply) {
+  reply(query_result::failure(errc::unavailable, twitch_problem_));
+}
+
+void actor_service::remove_streamer(std::string, reply_once reply) {
+  reply(query_result::failure(errc::unavailable, twitch_problem_));
+}
+
+void actor_service::streamer_status(std::string login, reply_once reply) {
+  // A streamer we hold no status for would be looked up on Twitch; without Twitch the
+  // honest answer is 503 with the reason, not a 404 that claims the user does not exist.
+  reply_once on_status{[reply, problem = twitch_problem_](query_result r) {
+    if (r.code == errc::not_found)
+      return reply(query_result::failure(errc::unavailable, problem));
+    reply(std::move(r));
+  }};
+  caf::anon_send(storage_, status_atom::value, std::move(login), std::move(on_status));
+}
+
+void actor_service::live_streams(reply_once reply) {
+  caf::anon_send(storage_, live_atom::value, std::move(reply));
+}
+
+void actor_service::recent_events(uint32_t limit, reply_once reply) {
+  caf::anon_send(storage_, events_atom::value, limit, std::move(reply));
+}
+
+void actor_service::webhook(webhook_request delivery, reply_once reply) {
+  caf::anon_send(webhook_, webhook_atom::value, std::move(delivery), std::move(reply));
+}
+
+}  // namespace eventsubd

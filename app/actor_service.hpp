@@ -1,0 +1,35 @@
+#pragma once
+
+#include "actors/interfaces.hpp"
+#include "http/service.hpp"
+
+#include <string>
+
+namespace eventsubd {
+
+/// The bridge from the HTTP layer into the actors: each call is one typed message that
+/// carries its reply channel (no blocking, no per-request actor).
+class actor_service final : public http::service {
+ public:
+  /// `twitch_problem` is non-empty while Twitch features are unavailable (it says why).
+  actor_service(storage_actor storage, webhook_actor webhook, std::string twitch_problem)
+      : storage_(std::move(storage)),
+        webhook_(std::move(webhook)),
+        twitch_problem_(std::move(twitch_problem)) {}
+
+  void health(reply_once reply) override;
+  void list_streamers(reply_once reply) override;
+  void add_streamer(std::string login, reply_once reply) override;
+  void remove_streamer(std::string login, reply_once reply) override;
+  void streamer_status(std::string login, reply_once reply) override;
+  void live_streams(reply_once reply) override;
+  void recent_events(uint32_t limit, reply_once reply) override;
+  void webhook(webhook_request delivery, reply_once reply) override;
+
+ private:
+  storage_actor storage_;
+  webhook_actor webhook_;
+  std::string twitch_problem_;
+};
+
+}  // namespace eventsubd

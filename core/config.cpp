@@ -1,0 +1,380 @@
+#include "core/config.hpp"
+
+#include "core/login.hpp"
+#include "core/version.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+namespace eventsubd {
+namespace {
+
+/// One setting: its environment variable, its flag, its help line, and how to apply a
+/// value (returns an error message naming the variable, or empty on success).
+struct option_spec {
+  const char* env;
+  const char* help;
+  const char* default_text;
+  std::function<std::string(config&, const std::string&)> apply;
+};
+
+std::string flag_of(const char* env) {
+  std::string f = "--";
+  for (const char* p = env; *p; ++p)
+    f += (*p == '_') ? '-'
+                     : static_cast<char>(std::tolower(static_cast<unsigned char>(*p)));
+  return f;
+}
+
+std::string trim(std::string s) {
+  auto not_space = [](unsigned char c) { return !std::isspace(c); };
+  s.erase(s.begin(), std::find_if(s.begin(), s.end(), not_space));
+  s.erase(std::find_if(s.rbegin(), s.rend(), not_space).base(), s.end());
+  return s;
+}
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::optional<bool> parse_bool(const std::string& v) {
+  auto l = lower(trim(v));
+  if (l == "true" || l == "1" || l == "yes" || l == "on") return true;
+  if (l == "false" || l == "0" || l == "no" || l == "off" || l.empty()) return false;
+  return std::nullopt;
+}
+
+std::optional<long> parse_int(const std::string& v, long lo, long hi) {
+  auto t = trim(v);
+  long out = 0;
+  auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), out);
+  if (ec != std::errc{} || ptr != t.data() + t.size() || t.empty() || out < lo ||
+      out > hi)
+    return std::nullopt;
+  return out;
+}
+
+std::string int_setter(const char* name, long lo, long hi, const std::string& v,
+                       long& out) {
+  auto n = parse_int(v, lo, hi);
+  if (!n)
+    return std::string(name) + " must be a whole number from " + std::to_string(lo) +
+           " to " + std::to_string(hi) + ", got '" + v + "'";
+  out = *n;
+  return {};
+}
+
+std::string url_setter(const char* name, const std::string& v, std::string& out) {
+  auto t = trim(v);
+  if (t.rfind("http://", 0) != 0 && t.rfind("https://", 0) != 0)
+    return std::string(name) + " must start with http:// or https://, got '" + t + "'";
+  while (!t.empty() && t.back() == '/') t.pop_back();
+  out = t;
+  return {};
+}
+
+const std::vector<option_spec>& options() {
+  static const std::vector<option_spec> specs = {
+      {"TWITCH_CLIENT_ID", "Twitch app client id (client-credentials flow)", "",
+       [](config& c, const std::string& v) {
+         c.twitch_client_id = trim(v);
+         return std::string{};
+       }},
+      {"TWITCH_CLIENT_SECRET", "Twitch app client secret", "",
+       [](config& c, const std::string& v) {
+         c.twitch_client_secret = trim(v);
+         return std::string{};
+       }},
+      {"WEBHOOK_SECRET", "HMAC secret for EventSub, 10-100 ASCII characters", "",
+       [](config& c, const std::string& v) {
+         c.webhook_secret = v;
+         return std::string{};
+       }},
+      {"WEBHOOK_URL", "public https callback URL given to Twitch", "",
+       [](config& c, const std::string& v) {
+         c.webhook_url = trim(v);
+         return std::string{};
+       }},
+      {"STORAGE_TYPE", "storage backend: memory or redis", "memory",
+       [](config& c, const std::string& v) {
+         auto l = lower(trim(v));
+         if (l == "memory" || l.empty())
+           c.storage = storage_kind::memory;
+         else if (l == "redis")
+           c.storage = storage_kind::redis;
+         else
+           return "STORAGE_TYPE must be 'memory' or 'redis', got '" + v + "'";
+         return std::string{};
+       }},
+      {"REDIS_URL", "redis://[user:password@]host:port[/db]", "redis://localhost:6379",
+       [](config& c, const std::string& v) {
+         c.redis_url = trim(v);
+         return std::string{};
+       }},
+      {"DEFAULT_STREAMERS", "comma-separated logins added at start", "",
+       [](config& c, const std::string& v) {
+         c.default_streamers.clear();
+         std::stringstream in(v);
+         std::string item;
+         while (std::getline(in, item, ',')) {
+           item = trim(item);
+           if (item.empty()) continue;
+           auto login = normalize_login(item);
+           if (!login) return "DEFAULT_STREAMERS: " + invalid_login_detail(item);
+           if (std::find(c.default_streamers.begin(), c.default_streamers.end(),
+                         *login) == c.default_streamers.end())
+             c.default_streamers.push_back(*login);
+         }
+         return std::string{};
+       }},
+      {"REQUIRE_API_KEY", "require 'Authorization: Bearer <API_KEY>' on the REST API",
+       "false",
+       [](config& c, const std::string& v) {
+         auto b = parse_bool(v);
+         if (!b) return "REQUIRE_API_KEY must be true or false, got '" + v + "'";
+         c.require_api_key = *b;
+         return std::string{};
+       }},
+      {"API_KEY", "the API key clients send", "",
+       [](config& c, const std::string& v) {
+         c.api_key = trim(v);
+         return std::string{};
+       }},
+      {"HOST", "listen address", "0.0.0.0",
+       [](config& c, const std::string& v) {
+         if (trim(v).empty()) return std::string("HOST must not be empty");
+         c.host = trim(v);
+         return std::string{};
+       }},
+      {"PORT", "listen port (0 picks a free one; see PORT_FILE)", "8000",
+       [](config& c, const std::string& v) {
+         long p = 0;
+         auto err = int_setter("PORT", 0, 65535, v, p);
+         c.port = static_cast<uint16_t>(p);
+         return err;
+       }},
+      {"PORT_FILE", "write the bound port to this file once listening", "",
+       [](config& c, const std::string& v) {
+         c.port_file = trim(v);
+         return std::string{};
+       }},
+      {"TWITCH_API_URL", "Helix base URL", "https://api.twitch.tv/helix",
+       [](config& c, const std::string& v) {
+         return url_setter("TWITCH_API_URL", v, c.twitch_api_url);
+       }},
+      {"TWITCH_AUTH_URL", "OAuth base URL (/token and /validate under it)",
+       "https://id.twitch.tv/oauth2",
+       [](config& c, const std::string& v) {
+         return url_setter("TWITCH_AUTH_URL", v, c.twitch_auth_url);
+       }},
+      {"REFRESH_INTERVAL", "seconds between live-data refreshes", "300",
+       [](config& c, const std::string& v) {
+         long n = 0;
+         auto err = int_setter("REFRESH_INTERVAL", 10, 86400, v, n);
+         c.refresh_interval_s = static_cast<int>(n);
+         return err;
+       }},
+      {"LOG_LEVEL", "trace, debug, info, warning, error or critical", "info",
+       [](config& c, const std::string& v) {
+         auto l = lower(trim(v));
+         if (l == "warn") l = "warning";
+         static const char* levels[] = {"trace",   "debug", "info",
+                                        "warning", "error", "critical"};
+         if (std::find(std::begin(levels), std::end(levels), l) == std::end(levels))
+           return "LOG_LEVEL must be one of trace, debug, info, warning, error, "
+                  "critical; got '" +
+                  v + "'";
+         c.log_level = l;
+         return std::string{};
+       }},
+      {"IO_THREADS", "HTTP (Asio) threads", "1",
+       [](config& c, const std::string& v) {
+         long n = 0;
+         auto err = int_setter("IO_THREADS", 1, 64, v, n);
+         c.io_threads = static_cast<int>(n);
+         return err;
+       }},
+      {"ACTOR_THREADS", "actor scheduler (CAF) threads", "1",
+       [](config& c, const std::string& v) {
+         long n = 0;
+         auto err = int_setter("ACTOR_THREADS", 1, 64, v, n);
+         c.actor_threads = static_cast<int>(n);
+         return err;
+       }},
+      {"MAX_CONNECTIONS", "open HTTP connections at most; more are refused", "10000",
+       [](config& c, const std::string& v) {
+         long n = 0;
+         auto err = int_setter("MAX_CONNECTIONS", 1, 1000000, v, n);
+         c.max_connections = static_cast<int>(n);
+         return err;
+       }},
+  };
+  return specs;
+}
+
+std::string read_file(const std::string& path, bool& found) {
+  std::ifstream in(path, std::ios::binary);
+  found = static_cast<bool>(in);
+  if (!found) return {};
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace
+
+std::string config::webhook_secret_problem() const {
+  if (webhook_secret.empty())
+    return "WEBHOOK_SECRET is not set; set it to 10-100 ASCII characters to enable the "
+           "webhook";
+  if (webhook_secret == webhook_secret_placeholder)
+    return "WEBHOOK_SECRET still holds the .env.example placeholder; set a random secret";
+  if (webhook_secret.size() < 10 || webhook_secret.size() > 100)
+    return "WEBHOOK_SECRET must be 10-100 ASCII characters (it has " +
+           std::to_string(webhook_secret.size()) + ")";
+  for (unsigned char c : webhook_secret)
+    if (c < 0x20 || c > 0x7e)
+      return "WEBHOOK_SECRET must be printable ASCII characters only";
+  return {};
+}
+
+std::string config::twitch_credentials_problem() const {
+  if (twitch_client_id.empty() && twitch_client_secret.empty())
+    return "Twitch is not configured: set TWITCH_CLIENT_ID and TWITCH_CLIENT_SECRET";
+  if (twitch_client_id.empty()) return "Twitch is not configured: set TWITCH_CLIENT_ID";
+  if (twitch_client_secret.empty())
+    return "Twitch is not configured: set TWITCH_CLIENT_SECRET";
+  return {};
+}
+
+env_lookup process_environment() {
+  return [](const std::string& name) -> std::optional<std::string> {
+    if (const char* v = std::getenv(name.c_str())) return std::string(v);
+    return std::nullopt;
+  };
+}
+
+std::vector<std::pair<std::string, std::string>> parse_dotenv(const std::string& text) {
+  std::vector<std::pair<std::string, std::string>> out;
+  std::stringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    line = trim(line);
+    if (line.empty() || line[0] == '#') continue;
+    if (line.rfind("export ", 0) == 0) line = trim(line.substr(7));
+    auto eq = line.find('=');
+    if (eq == std::string::npos) continue;
+    auto key = trim(line.substr(0, eq));
+    auto value = trim(line.substr(eq + 1));
+    if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
+        value.back() == value.front()) {
+      value = value.substr(1, value.size() - 2);
+    } else if (auto hash = value.find(" #"); hash != std::string::npos) {
+      value = trim(value.substr(0, hash));  // inline comment after an unquoted value
+    }
+    if (!key.empty()) out.emplace_back(key, value);
+  }
+  return out;
+}
+
+std::string config_help() {
+  std::ostringstream out;
+  out << "eventsubd " << version_string
+      << " - Twitch EventSub stream.online/offline server with a REST API\n\n"
+         "Usage: eventsubd [--OPTION=VALUE | --OPTION VALUE]...\n\n"
+         "Every option can also be set by its environment variable or in a .env file in\n"
+         "the working directory. Precedence: flag > environment > .env > default.\n\n"
+         "Options:\n";
+  for (const auto& spec : options()) {
+    out << "  " << flag_of(spec.env) << " (" << spec.env << ")\n      " << spec.help;
+    if (*spec.default_text) out << " [default: " << spec.default_text << "]";
+    out << "\n";
+  }
+  out << "  --env-file PATH\n      .env file to read [default: .env]\n"
+         "  --help\n      show this text and exit\n"
+         "  --version\n      print the version and exit\n";
+  return out.str();
+}
+
+config_outcome load_config(int argc, const char* const* argv, const env_lookup& env) {
+  config_outcome outcome;
+  std::string env_file = ".env";
+  std::vector<std::pair<std::string, std::string>> flags;  // env name -> value
+  std::map<std::string, const option_spec*> by_flag;
+  for (const auto& spec : options()) by_flag[flag_of(spec.env)] = &spec;
+
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--help" || arg == "-h") {
+      outcome.message = config_help();
+      return outcome;
+    }
+    if (arg == "--version" || arg == "-V") {
+      outcome.message = std::string("eventsubd ") + version_string + "\n";
+      return outcome;
+    }
+    std::string name = arg, value;
+    bool has_value = false;
+    if (auto eq = arg.find('='); eq != std::string::npos) {
+      name = arg.substr(0, eq);
+      value = arg.substr(eq + 1);
+      has_value = true;
+    }
+    bool known = name == "--env-file" || by_flag.count(name);
+    if (!known || name.rfind("--", 0) != 0) {
+      outcome.message = "unknown option '" + arg + "' (see --help)";
+      outcome.exit_code = 2;
+      return outcome;
+    }
+    if (!has_value) {
+      if (i + 1 >= argc) {
+        outcome.message = "option " + name + " needs a value (see --help)";
+        outcome.exit_code = 2;
+        return outcome;
+      }
+      value = argv[++i];
+    }
+    if (name == "--env-file")
+      env_file = value;
+    else
+      flags.emplace_back(by_flag[name]->env, value);
+  }
+
+  // Collect values: .env first, then the environment, then flags; the last one wins.
+  std::map<std::string, std::string> values;
+  bool found = false;
+  auto dotenv = read_file(env_file, found);
+  for (auto& [k, v] : parse_dotenv(dotenv)) values[k] = v;
+  for (const auto& spec : options())
+    if (auto v = env(spec.env)) values[spec.env] = *v;
+  for (auto& [k, v] : flags) values[k] = v;
+
+  config cfg;
+  for (const auto& spec : options()) {
+    auto it = values.find(spec.env);
+    if (it == values.end()) continue;
+    if (auto err = spec.apply(cfg, it->second); !err.empty()) {
+      outcome.message = "configuration error: " + err;
+      outcome.exit_code = 2;
+      return outcome;
+    }
+  }
+  if (cfg.require_api_key && cfg.api_key.empty()) {
+    outcome.message =
+        "configuration error: REQUIRE_API_KEY is true but API_KEY is empty; set API_KEY "
+        "or "
+        "turn REQUIRE_API_KEY off";
+    outcome.exit_code = 2;
+    return outcome;
+  }
+  outcome.cfg = std::move(cfg);
+  return outcome;
+}
+
+}  // namespace eventsubd

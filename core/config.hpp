@@ -1,0 +1,72 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace eventsubd {
+
+enum class storage_kind { memory, redis };
+
+/// Every setting of the server. Filled from defaults, then a `.env` file, then the
+/// environment, then command-line flags (later sources win), and validated once.
+struct config {
+  // Twitch
+  std::string twitch_client_id;
+  std::string twitch_client_secret;
+  std::string twitch_api_url = "https://api.twitch.tv/helix";
+  std::string twitch_auth_url = "https://id.twitch.tv/oauth2";
+  std::string webhook_secret;
+  std::string webhook_url;
+  std::vector<std::string> default_streamers;  // validated, lowercased, unique
+  int refresh_interval_s = 300;
+  // Storage
+  storage_kind storage = storage_kind::memory;
+  std::string redis_url = "redis://localhost:6379";
+  // REST API
+  bool require_api_key = false;
+  std::string api_key;
+  std::string host = "0.0.0.0";
+  uint16_t port = 8000;
+  std::string port_file;  // when set, the bound port is written here once listening
+  // Runtime
+  std::string log_level = "info";
+  int io_threads = 1;
+  int actor_threads = 1;
+  int max_connections = 10000;
+
+  /// Empty when the webhook can verify messages; otherwise why not (names the variable).
+  std::string webhook_secret_problem() const;
+  /// Empty when Twitch credentials are set; otherwise which variables are missing.
+  std::string twitch_credentials_problem() const;
+};
+
+/// What `load_config` decided: run with a config, or exit (help/version/error).
+struct config_outcome {
+  std::optional<config> cfg;  // set when the server should run
+  std::string message;        // help text, version, or the error (names the variable)
+  int exit_code = 0;          // meaningful when cfg is empty
+};
+
+/// Reads an environment variable; injectable for tests.
+using env_lookup = std::function<std::optional<std::string>(const std::string&)>;
+
+/// The process environment.
+env_lookup process_environment();
+
+/// Builds the configuration from flags (`argv`), `env`, and the `.env` file (path from
+/// `--env-file`, default `.env` in the working directory; a missing file is fine).
+config_outcome load_config(int argc, const char* const* argv, const env_lookup& env);
+
+/// The `--help` text: every option, its variable, and its default.
+std::string config_help();
+
+/// Parses `.env` text (KEY=VALUE lines, `#` comments, optional `export`, quotes).
+std::vector<std::pair<std::string, std::string>> parse_dotenv(const std::string& text);
+
+/// The `.env.example` placeholder for WEBHOOK_SECRET, refused as a secret.
+inline constexpr const char* webhook_secret_placeholder = "change-me-to-a-random-secret";
+
+}  // namespace eventsubd

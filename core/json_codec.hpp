@@ -1,0 +1,27 @@
+#pragma once
+
+#include "core/model.hpp"
+
+#include <string>
+#include <string_view>
+
+namespace eventsubd {
+
+/// JSON text of the records, in the old service's shapes (keys in its order). Strings are
+/// escaped by RapidJSON; raw JSON members (`stream_data`, `data`) are embedded as they
+/// are.
+std::string to_json(const streamer_record& s);
+
+/// The status object; with `source` non-empty a `"source"` key is appended (the REST
+/// shape).
+std::string to_json(const stream_status& s, std::string_view source = {});
+
+std::string to_json(const event_record& e);
+
+/// `{"detail": "<text>"}`, the FastAPI-style error body.
+std::string detail_json(std::string_view detail);
+
+/// `{"<key>": "<value>"}` for small fixed answers such as `{"message": ...}`.
+std::string single_field_json(std::string_view key, std::string_view value);
+
+}  // namespace eventsubd

@@ -1,0 +1,47 @@
+#include "core/logging.hpp"
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <mutex>
+
+namespace eventsubd {
+namespace {
+
+std::mutex mutex;
+spdlog::sink_ptr shared_sink;
+spdlog::level::level_enum current_level = spdlog::level::info;
+
+spdlog::sink_ptr sink() {
+  if (!shared_sink) shared_sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
+  return shared_sink;
+}
+
+}  // namespace
+
+void setup_logging(const std::string& level) {
+  std::lock_guard<std::mutex> guard{mutex};
+  current_level = spdlog::level::from_str(level == "warning" ? "warn" : level);
+  for (const char* name : {"app", "http", "actors", "storage", "twitch"}) {
+    auto logger = spdlog::get(name);
+    if (!logger) {
+      logger = std::make_shared<spdlog::logger>(name, sink());
+      spdlog::register_logger(logger);
+    }
+    logger->set_level(current_level);
+    logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %^%-5l%$ [%n] %v");
+  }
+}
+
+std::shared_ptr<spdlog::logger> log_for(const char* name) {
+  if (auto logger = spdlog::get(name)) return logger;
+  std::lock_guard<std::mutex> guard{mutex};
+  if (auto logger = spdlog::get(name)) return logger;
+  auto logger = std::make_shared<spdlog::logger>(name, sink());
+  logger->set_level(current_level);
+  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %^%-5l%$ [%n] %v");
+  spdlog::register_logger(logger);
+  return logger;
+}
+
+}  // namespace eventsubd

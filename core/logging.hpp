@@ -1,0 +1,17 @@
+#pragma once
+
+#include <spdlog/logger.h>
+
+#include <memory>
+#include <string>
+
+namespace eventsubd {
+
+/// Creates the named loggers (`app`, `http`, `actors`, `storage`, `twitch`) on one shared
+/// stderr sink at `level` (trace..critical). Safe to call more than once.
+void setup_logging(const std::string& level);
+
+/// The logger for one folder of the code base; created on first use if needed.
+std::shared_ptr<spdlog::logger> log_for(const char* name);
+
+}  // namespace eventsubd

@@ -1,0 +1,64 @@
+#include "http/responses.hpp"
+
+#include "core/json_codec.hpp"
+
+#include <boost/beast/http/field.hpp>
+
+namespace eventsubd::http {
+
+namespace bh = boost::beast::http;
+
+bh::status status_for(errc code) {
+  switch (code) {
+    case errc::ok:
+      return bh::status::ok;
+    case errc::bad_request:
+      return bh::status::bad_request;
+    case errc::unauthorized:
+      return bh::status::unauthorized;
+    case errc::forbidden:
+      return bh::status::forbidden;
+    case errc::not_found:
+      return bh::status::not_found;
+    case errc::conflict:
+      return bh::status::conflict;
+    case errc::payload_too_large:
+      return bh::status::payload_too_large;
+    case errc::unprocessable:
+      return bh::status::unprocessable_entity;
+    case errc::unavailable:
+      return bh::status::service_unavailable;
+    case errc::upstream_error:
+      return bh::status::bad_gateway;
+    case errc::upstream_timeout:
+      return bh::status::gateway_timeout;
+    case errc::internal:
+      return bh::status::internal_server_error;
+  }
+  return bh::status::internal_server_error;
+}
+
+response make_response(const query_result& result, unsigned version, bool keep_alive) {
+  response res{status_for(result.code), version};
+  res.set(bh::field::server, "eventsubd");
+  if (result.body) {
+    res.set(bh::field::content_type,
+            result.kind == body_kind::text ? "text/plain" : "application/json");
+    res.body() = result.body;
+  } else {
+    res.set(bh::field::content_type, "application/json");
+    res.body() = make_body(detail_json(result.detail));
+  }
+  if (result.code == errc::unauthorized) res.set(bh::field::www_authenticate, "Bearer");
+  res.keep_alive(keep_alive);
+  res.prepare_payload();
+  return res;
+}
+
+response error_response(errc code, std::string_view detail, unsigned version,
+                        bool keep_alive) {
+  return make_response(query_result::failure(code, std::string(detail)), version,
+                       keep_alive);
+}
+
+}  // namespace eventsubd::http

@@ -1,0 +1,31 @@
+#pragma once
+
+#include "http/auth.hpp"
+#include "http/responses.hpp"
+#include "http/service.hpp"
+
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include <functional>
+
+namespace eventsubd::http {
+
+using request = boost::beast::http::request<boost::beast::http::string_body>;
+using respond_fn = std::function<void(response)>;
+
+/// Maps a request to one `service` call: routing (404/405 with `Allow`), the API key
+/// (401), path and query validation (400/422). Knows nothing of actors or storage.
+class router {
+ public:
+  router(service& svc, api_key_guard guard) : service_(svc), guard_(std::move(guard)) {}
+
+  /// Answers through `respond` exactly once, on this thread or another.
+  void route(request&& req, respond_fn respond);
+
+ private:
+  service& service_;
+  api_key_guard guard_;
+};
+
+}  // namespace eventsubd::http

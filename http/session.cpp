@@ -1,0 +1,182 @@
+#include "http/session.hpp"
+
+#include "core/logging.hpp"
+#include "http/server.hpp"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/bind_handler.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+
+namespace eventsubd::http {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace bh = boost::beast::http;
+
+namespace {
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i])))
+      return false;
+  return true;
+}
+
+}  // namespace
+
+session::session(net::ip::tcp::socket&& socket, std::shared_ptr<server> owner)
+    : stream_(std::move(socket)), owner_(std::move(owner)), limits_(owner_->limits()) {}
+
+session::~session() {
+  owner_->unregister_session(this);
+}
+
+void session::start() {
+  owner_->register_session(this, weak_from_this());
+  net::dispatch(stream_.get_executor(),
+                [self = shared_from_this()] { self->read_request(); });
+}
+
+void session::stop() {
+  net::post(stream_.get_executor(), [self = shared_from_this()] {
+    self->stopping_ = true;
+    bool idle = self->phase_ == phase::reading && self->buffer_.size() == 0 &&
+                (!self->parser_ || !self->parser_->got_some());
+    if (idle) {
+      beast::error_code ec;
+      self->stream_.socket().shutdown(net::ip::tcp::socket::shutdown_both, ec);
+      self->stream_.socket().close(ec);
+    }
+  });
+}
+
+void session::read_request() {
+  if (stopping_) return close_gracefully();
+  parser_.emplace();
+  parser_->body_limit(limits_.body_limit);
+  parser_->header_limit(static_cast<std::uint32_t>(limits_.header_limit));
+  phase_ = phase::reading;
+  stream_.expires_after(limits_.header_timeout);
+  bh::async_read_header(stream_, buffer_, *parser_,
+                        [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                          self->on_header(ec);
+                        });
+}
+
+void session::on_header(beast::error_code ec) {
+  if (ec) return on_read_error(ec);
+  const auto& req = parser_->get();
+  auto expect = req.find(bh::field::expect);
+  if (expect != req.end() && !parser_->is_done()) {
+    if (!iequals(expect->value(), "100-continue"))
+      return send(error_response(errc::bad_request, "Unsupported Expect header",
+                                 req.version(), false));
+    static const std::string continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
+    stream_.expires_after(limits_.write_timeout);
+    return net::async_write(
+        stream_, net::buffer(continue_line),
+        [self = shared_from_this()](beast::error_code ec, std::size_t) {
+          if (ec) return self->close_gracefully();
+          self->read_body();
+        });
+  }
+  read_body();
+}
+
+void session::read_body() {
+  if (parser_->is_done()) return on_body({});
+  stream_.expires_after(limits_.body_timeout);
+  bh::async_read(stream_, buffer_, *parser_,
+                 [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                   self->on_body(ec);
+                 });
+}
+
+void session::on_body(beast::error_code ec) {
+  if (ec) return on_read_error(ec);
+  phase_ = phase::processing;
+  stream_.expires_never();
+  owner_->routes().route(parser_->release(), [self = shared_from_this()](response res) {
+    net::post(self->stream_.get_executor(),
+              [self, res = std::move(res)]() mutable { self->send(std::move(res)); });
+  });
+}
+
+void session::on_read_error(beast::error_code ec) {
+  unsigned version = parser_ && parser_->is_header_done() ? parser_->get().version() : 11;
+  if (ec == bh::error::body_limit)
+    return send(error_response(errc::payload_too_large, "Request body exceeds 1 MiB",
+                               version, false));
+  if (ec == bh::error::header_limit) {
+    auto res =
+        error_response(errc::bad_request, "Request headers too large", version, false);
+    res.result(bh::status::request_header_fields_too_large);
+    return send(std::move(res));
+  }
+  if (ec == bh::error::end_of_stream || ec == beast::error::timeout ||
+      ec == net::error::operation_aborted || ec == net::error::connection_reset ||
+      ec == net::error::eof || ec == net::error::bad_descriptor) {
+    beast::error_code ignored;
+    stream_.socket().close(ignored);
+    return;
+  }
+  if (ec.category() == bh::make_error_code(bh::error::bad_method).category())
+    return send(
+        error_response(errc::bad_request, "Malformed HTTP request", version, false));
+  beast::error_code ignored;
+  stream_.socket().close(ignored);
+}
+
+void session::send(response res) {
+  if (stopping_ || owner_->stopping()) res.keep_alive(false);
+  close_after_write_ = !res.keep_alive();
+  response_.emplace(std::move(res));
+  phase_ = phase::writing;
+  stream_.expires_after(limits_.write_timeout);
+  bh::async_write(stream_, *response_,
+                  [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                    self->on_write(ec);
+                  });
+}
+
+void session::on_write(beast::error_code ec) {
+  response_.reset();
+  if (ec) {
+    beast::error_code ignored;
+    stream_.socket().close(ignored);
+    return;
+  }
+  if (close_after_write_) return close_gracefully();
+  read_request();
+}
+
+void session::close_gracefully() {
+  // Half-close, then read what the peer still sends until it closes, so unread request
+  // bytes do not turn our close into a reset that could destroy the answer in flight.
+  phase_ = phase::closing;
+  beast::error_code ec;
+  stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
+  if (ec) {
+    stream_.socket().close(ec);
+    return;
+  }
+  stream_.expires_after(limits_.drain_timeout);
+  drain();
+}
+
+void session::drain() {
+  stream_.async_read_some(net::buffer(drain_buffer_),
+                          [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                            if (!ec) return self->drain();
+                            beast::error_code ignored;
+                            self->stream_.socket().close(ignored);
+                          });
+}
+
+}  // namespace eventsubd::http

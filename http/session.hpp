@@ -1,0 +1,60 @@
+#pragma once
+
+#include "http/limits.hpp"
+#include "http/responses.hpp"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include <array>
+#include <memory>
+#include <optional>
+
+namespace eventsubd::http {
+
+class server;
+
+/// One HTTP/1.1 connection on its own strand: read a request (header first, for
+/// `Expect: 100-continue` and early limit checks), hand it to the router, write the
+/// reply, repeat while keep-alive. Pipelined requests are answered in order, one at a
+/// time. Errors get a JSON answer and a closed connection; nothing here blocks.
+class session : public std::enable_shared_from_this<session> {
+ public:
+  session(boost::asio::ip::tcp::socket&& socket, std::shared_ptr<server> owner);
+  ~session();
+
+  void start();
+
+  /// Shutdown: an idle connection closes now; a busy one after its current response.
+  void stop();
+
+ private:
+  enum class phase { idle, reading, processing, writing, closing };
+
+  void read_request();
+  void on_header(boost::beast::error_code ec);
+  void read_body();
+  void on_body(boost::beast::error_code ec);
+  void on_read_error(boost::beast::error_code ec);
+  void send(response res);
+  void on_write(boost::beast::error_code ec);
+  void close_gracefully();
+  void drain();
+
+  boost::beast::tcp_stream stream_;
+  boost::beast::flat_buffer buffer_;
+  std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>>
+      parser_;
+  std::optional<response> response_;
+  std::shared_ptr<server> owner_;
+  const server_limits& limits_;
+  phase phase_ = phase::idle;
+  bool close_after_write_ = false;
+  bool stopping_ = false;
+  std::array<char, 4096> drain_buffer_{};
+};
+
+}  // namespace eventsubd::http

@@ -1,0 +1,61 @@
+#pragma once
+
+#include "core/config.hpp"
+#include "core/model.hpp"
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace eventsubd::storage {
+
+/// The outcome of one backend call: empty on success, else why it failed.
+using failure = std::optional<std::string>;
+
+/// Durable state behind the storage actor, which is its only user (single writer).
+/// Implementations: memory (process lifetime) and, later, Redis. Every call is
+/// synchronous; a backend that can block is driven from a detached actor.
+/// One parameterized test suite (tests/storage/backend_suite_test.cpp) runs against each.
+class backend {
+ public:
+  virtual ~backend() = default;
+
+  /// Short name for logs and /health (e.g. "memory").
+  virtual std::string_view name() const = 0;
+
+  /// True while the backend can take writes (memory: always).
+  virtual bool connected() = 0;
+
+  /// Inserts or replaces a streamer (keyed by username).
+  virtual failure put_streamer(const streamer_record& s) = 0;
+
+  /// Removes a streamer and its status. Sets `existed` to whether it was there.
+  virtual failure remove_streamer(std::string_view username, bool& existed) = 0;
+
+  virtual failure load_streamers(std::vector<streamer_record>& out) = 0;
+
+  /// Inserts or replaces a status (keyed by username).
+  virtual failure put_status(const stream_status& s) = 0;
+
+  virtual failure load_statuses(std::vector<stream_status>& out) = 0;
+
+  /// Appends an event and trims to the newest `keep` events.
+  virtual failure append_event(const event_record& e, size_t keep) = 0;
+
+  /// Up to `limit` events, newest first.
+  virtual failure load_events(size_t limit, std::vector<event_record>& out) = 0;
+};
+
+/// How many events are kept (the old service's limit).
+inline constexpr size_t events_kept = 1000;
+
+/// The backend the configuration asks for, or an error naming the variable to fix.
+struct backend_choice {
+  std::unique_ptr<backend> instance;
+  std::string error;
+};
+backend_choice make_backend(const config& cfg);
+
+}  // namespace eventsubd::storage

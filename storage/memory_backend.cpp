@@ -1,0 +1,46 @@
+#include "storage/memory_backend.hpp"
+
+namespace eventsubd::storage {
+
+failure memory_backend::put_streamer(const streamer_record& s) {
+  streamers_[s.username] = s;
+  return {};
+}
+
+failure memory_backend::remove_streamer(std::string_view username, bool& existed) {
+  auto it = streamers_.find(username);
+  existed = it != streamers_.end();
+  if (existed) streamers_.erase(it);
+  if (auto st = statuses_.find(username); st != statuses_.end()) statuses_.erase(st);
+  return {};
+}
+
+failure memory_backend::load_streamers(std::vector<streamer_record>& out) {
+  out.clear();
+  for (const auto& [_, s] : streamers_) out.push_back(s);
+  return {};
+}
+
+failure memory_backend::put_status(const stream_status& s) {
+  statuses_[s.username] = s;
+  return {};
+}
+
+failure memory_backend::load_statuses(std::vector<stream_status>& out) {
+  out.clear();
+  for (const auto& [_, s] : statuses_) out.push_back(s);
+  return {};
+}
+
+failure memory_backend::append_event(const event_record& e, size_t keep) {
+  events_.push_front(e);
+  while (events_.size() > keep) events_.pop_back();
+  return {};
+}
+
+failure memory_backend::load_events(size_t limit, std::vector<event_record>& out) {
+  out.assign(events_.begin(), events_.begin() + std::min(limit, events_.size()));
+  return {};
+}
+
+}  // namespace eventsubd::storage

@@ -1,0 +1,29 @@
+#pragma once
+
+#include "storage/backend.hpp"
+
+#include <deque>
+#include <map>
+
+namespace eventsubd::storage {
+
+/// Keeps everything in process memory: the default, for a quick start and tests.
+class memory_backend final : public backend {
+ public:
+  std::string_view name() const override { return "memory"; }
+  bool connected() override { return true; }
+  failure put_streamer(const streamer_record& s) override;
+  failure remove_streamer(std::string_view username, bool& existed) override;
+  failure load_streamers(std::vector<streamer_record>& out) override;
+  failure put_status(const stream_status& s) override;
+  failure load_statuses(std::vector<stream_status>& out) override;
+  failure append_event(const event_record& e, size_t keep) override;
+  failure load_events(size_t limit, std::vector<event_record>& out) override;
+
+ private:
+  std::map<std::string, streamer_record, std::less<>> streamers_;
+  std::map<std::string, stream_status, std::less<>> statuses_;
+  std::deque<event_record> events_;  // newest first
+};
+
+}  // namespace eventsubd::storage

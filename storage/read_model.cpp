@@ -1,0 +1,140 @@
+#include "storage/read_model.hpp"
+
+#include "core/json_codec.hpp"
+
+namespace eventsubd::storage {
+
+void read_model::load(std::vector<streamer_record> streamers,
+                      std::vector<stream_status> statuses,
+                      std::vector<event_record> events, size_t keep) {
+  statuses_.clear();
+  login_by_user_id_.clear();
+  streamers_.clear();
+  events_.clear();
+  live_count_ = 0;
+  live_body_.reset();
+  streamers_body_.reset();
+  events_bodies_.clear();
+  for (auto& s : streamers) streamers_.emplace(s.username, std::move(s));
+  for (auto& s : statuses) put_status(s);
+  for (auto& e : events) {
+    if (events_.size() >= keep) break;
+    events_.push_back({to_json(e)});
+  }
+}
+
+body_ptr read_model::status_body(std::string_view login) const {
+  auto it = statuses_.find(login);
+  return it == statuses_.end() ? nullptr : it->second.body;
+}
+
+body_ptr read_model::live_body() {
+  if (live_body_) return live_body_;
+  std::string out = "{\"live_streams\":[";
+  bool first = true;
+  for (const auto& [_, entry] : statuses_) {
+    if (!entry.status.is_live) continue;
+    if (!first) out += ',';
+    first = false;
+    out += to_json(entry.status);
+  }
+  out += "],\"count\":";
+  out += std::to_string(live_count_);
+  out += '}';
+  live_body_ = make_body(std::move(out));
+  return live_body_;
+}
+
+body_ptr read_model::events_body(size_t limit) {
+  auto& cached = events_bodies_[limit];
+  if (cached) return cached;
+  std::string out = "{\"events\":[";
+  size_t n = std::min(limit, events_.size());
+  for (size_t i = 0; i < n; ++i) {
+    if (i) out += ',';
+    out += events_[i].json;
+  }
+  out += "]}";
+  cached = make_body(std::move(out));
+  return cached;
+}
+
+body_ptr read_model::streamers_body() {
+  if (streamers_body_) return streamers_body_;
+  std::string out = "[";
+  bool first = true;
+  for (const auto& [_, s] : streamers_) {
+    if (!first) out += ',';
+    first = false;
+    out += to_json(s);
+  }
+  out += ']';
+  streamers_body_ = make_body(std::move(out));
+  return streamers_body_;
+}
+
+const stream_status* read_model::status_by_user_id(const std::string& user_id) const {
+  auto id = login_by_user_id_.find(user_id);
+  if (id == login_by_user_id_.end()) return nullptr;
+  auto it = statuses_.find(id->second);
+  return it == statuses_.end() ? nullptr : &it->second.status;
+}
+
+const streamer_record* read_model::streamer(std::string_view login) const {
+  auto it = streamers_.find(login);
+  return it == streamers_.end() ? nullptr : &it->second;
+}
+
+std::vector<streamer_record> read_model::streamers() const {
+  std::vector<streamer_record> out;
+  out.reserve(streamers_.size());
+  for (const auto& [_, s] : streamers_) out.push_back(s);
+  return out;
+}
+
+void read_model::put_status(const stream_status& s) {
+  auto [it, inserted] = statuses_.try_emplace(s.username);
+  bool was_live = !inserted && it->second.status.is_live;
+  if (!inserted && it->second.status.user_id != s.user_id)
+    login_by_user_id_.erase(it->second.status.user_id);
+  it->second.status = s;
+  it->second.body = make_body(to_json(s, "storage"));
+  if (!s.user_id.empty()) login_by_user_id_[s.user_id] = s.username;
+  live_count_ += s.is_live ? 1 : 0;
+  live_count_ -= was_live ? 1 : 0;
+  if (was_live || s.is_live) live_body_.reset();
+}
+
+void read_model::add_event(const event_record& e, size_t keep) {
+  events_.push_front({to_json(e)});
+  while (events_.size() > keep) events_.pop_back();
+  events_bodies_.clear();
+}
+
+void read_model::put_streamer(const streamer_record& s) {
+  streamers_[s.username] = s;
+  streamers_body_.reset();
+}
+
+void read_model::erase_status(std::string_view login) {
+  auto it = statuses_.find(login);
+  if (it == statuses_.end()) return;
+  if (it->second.status.is_live) {
+    --live_count_;
+    live_body_.reset();
+  }
+  auto id = login_by_user_id_.find(it->second.status.user_id);
+  if (id != login_by_user_id_.end() && id->second == login) login_by_user_id_.erase(id);
+  statuses_.erase(it);
+}
+
+bool read_model::remove_streamer(std::string_view login) {
+  auto it = streamers_.find(login);
+  if (it == streamers_.end()) return false;
+  streamers_.erase(it);
+  streamers_body_.reset();
+  erase_status(login);
+  return true;
+}
+
+}  // namespace eventsubd::storage

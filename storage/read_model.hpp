@@ -1,0 +1,72 @@
+#pragma once
+
+#include "core/errors.hpp"
+#include "core/model.hpp"
+
+#include <deque>
+#include <map>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace eventsubd::storage {
+
+/// The state the storage actor serves reads from, with every JSON body cached until the
+/// state it shows changes (a write invalidates exactly the bodies it affects). Not
+/// thread-safe: owned by the storage actor.
+class read_model {
+ public:
+  /// Replaces everything (start-up load). `events` newest first.
+  void load(std::vector<streamer_record> streamers, std::vector<stream_status> statuses,
+            std::vector<event_record> events, size_t keep);
+
+  // --- queries (bodies are shared, never copied) ---
+
+  /// `GET /streamers/{login}/status` body (with `"source": "storage"`), or null.
+  body_ptr status_body(std::string_view login) const;
+  /// `GET /streams/live` body.
+  body_ptr live_body();
+  /// `GET /events?limit=N` body.
+  body_ptr events_body(size_t limit);
+  /// `GET /streamers` body.
+  body_ptr streamers_body();
+
+  const stream_status* status_by_user_id(const std::string& user_id) const;
+  const streamer_record* streamer(std::string_view login) const;
+  std::vector<streamer_record> streamers() const;
+  size_t live_count() const { return live_count_; }
+  size_t status_count() const { return statuses_.size(); }
+  size_t event_count() const { return events_.size(); }
+
+  // --- writes ---
+
+  void put_status(const stream_status& s);
+  void add_event(const event_record& e, size_t keep);
+  void put_streamer(const streamer_record& s);
+  /// Removes a streamer and its status; false when it was not monitored.
+  bool remove_streamer(std::string_view login);
+
+ private:
+  struct status_entry {
+    stream_status status;
+    body_ptr body;  // with "source": "storage"
+  };
+  struct event_entry {
+    std::string json;
+  };
+
+  void erase_status(std::string_view login);
+
+  std::map<std::string, status_entry, std::less<>> statuses_;  // by login, sorted
+  std::unordered_map<std::string, std::string> login_by_user_id_;
+  std::map<std::string, streamer_record, std::less<>> streamers_;
+  std::deque<event_entry> events_;  // newest first
+  size_t live_count_ = 0;
+
+  body_ptr live_body_;                                  // null: rebuild on next read
+  body_ptr streamers_body_;                             // null: rebuild on next read
+  std::unordered_map<size_t, body_ptr> events_bodies_;  // by limit; cleared on append
+};
+
+}  // namespace eventsubd::storage
