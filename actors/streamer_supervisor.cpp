@@ -24,11 +24,18 @@ streamer_supervisor_actor::behavior_type streamer_supervisor_fn(
       return;
     }
   });
+  // Children are linked so a shutdown reaches them at once, even while one awaits a
+  // storage reply; a child that fails is handled by the down handler, not by dying too.
+  self->set_exit_handler([=](const caf::exit_msg& msg) {
+    for (const auto& [_, child] : self->state.streamers)
+      if (child.address() == msg.source) return;
+    self->quit(msg.reason);
+  });
   return {
       [=](observe_atom, stream_report& report, reply_once& reply) {
         auto& slot = self->state.streamers[report.user_id];
         if (!slot) {
-          slot = self->spawn(streamer_fn, report.user_id, self->state.storage,
+          slot = self->spawn<caf::linked>(streamer_fn, report.user_id, self->state.storage,
                              self->state.bus);
           self->monitor(slot);
           log->debug("streamer_supervisor: spawned actor for {} ({})", report.login,

@@ -17,8 +17,8 @@ struct streamer_supervisor_state {
   std::unordered_map<std::string, streamer_actor> streamers;  // by broadcaster user id
 };
 
-/// Owns the per-broadcaster actors: spawns one on the first report about a broadcaster,
-/// monitors it, and forgets it when it terminates (the next report spawns a fresh one,
+/// Owns the per-broadcaster actors: spawns one (linked, so shutdown reaches it) on the
+/// first report about a broadcaster, monitors it, and forgets it when it terminates (the next report spawns a fresh one,
 /// which restores its state from storage).
 streamer_supervisor_actor::behavior_type streamer_supervisor_fn(
     streamer_supervisor_actor::stateful_pointer<streamer_supervisor_state> self,

@@ -119,6 +119,7 @@ int run_application(const config& cfg) {
   }
 
   // Stop the actors; every handle is released before the system is destroyed.
+  log->info("HTTP server stopped; stopping actors");
   for (auto& e : extensions) caf::anon_send_exit(e, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(webhook, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(supervisor, caf::exit_reason::user_shutdown);

@@ -1,0 +1,57 @@
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+
+namespace eventsubd::testing {
+
+/// Runs the real eventsubd binary on a loopback port chosen by the kernel (`PORT=0`
+/// with `PORT_FILE`), with a clean environment of our choosing, logs to a file.
+class server_process {
+ public:
+  /// Starts with `HOST=127.0.0.1`, `PORT=0` and `env` on top; waits until it listens.
+  explicit server_process(std::map<std::string, std::string> env = {});
+  ~server_process();
+  server_process(const server_process&) = delete;
+  server_process& operator=(const server_process&) = delete;
+
+  uint16_t port() const { return port_; }
+  pid_t pid() const { return pid_; }
+
+  /// Sends SIGTERM and waits for exit; returns the exit status (or -signal), nullopt on timeout.
+  std::optional<int> terminate(std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+  /// Waits for the process to exit by itself (e.g. a configuration error).
+  std::optional<int> wait_exit(std::chrono::milliseconds timeout);
+
+  /// Everything the server logged so far.
+  std::string log() const;
+
+  /// Waits until the log contains `text`.
+  bool wait_for_log(const std::string& text,
+                    std::chrono::milliseconds timeout = std::chrono::seconds(5)) const;
+
+  /// Starts the binary without waiting for it to listen (for start-up failure tests).
+  static server_process start_only(std::map<std::string, std::string> env,
+                                   std::initializer_list<std::string> args = {});
+
+ private:
+  struct no_wait {};
+  server_process(std::map<std::string, std::string> env, std::initializer_list<std::string> args,
+                 no_wait);
+  void launch(std::map<std::string, std::string> env, std::initializer_list<std::string> args);
+
+  std::string dir_;
+  pid_t pid_ = -1;
+  uint16_t port_ = 0;
+  std::optional<int> exit_status_;
+
+ public:
+  server_process(server_process&& other) noexcept;
+};
+
+}  // namespace eventsubd::testing
