@@ -61,6 +61,16 @@ storage_actor::behavior_type storage_fn(
       },
       [=](record_atom, const transition& t) -> caf::result<caf::ok_atom> {
         auto& b = *self->state.backend;
+        // A broadcaster that renamed itself: its status moves to the new login.
+        std::string old_login;
+        if (auto prev = self->state.model.status_by_user_id(t.status.user_id);
+            prev && prev->username != t.status.username)
+          old_login = prev->username;
+        if (!old_login.empty()) {
+          if (auto f = b.remove_status(old_login)) return storage_error(f);
+          self->state.model.remove_status(old_login);
+          log->info("storage: {} is now called {}", old_login, t.status.username);
+        }
         if (auto f = b.put_status(t.status)) return storage_error(f);
         if (auto f = b.append_event(t.event, storage::events_kept))
           return storage_error(f);
@@ -77,7 +87,8 @@ storage_actor::behavior_type storage_fn(
         bool existed = false;
         if (auto f = self->state.backend->remove_streamer(login, existed))
           return storage_error(f);
-        return self->state.model.remove_streamer(login) || existed;
+        self->state.model.remove_streamer(login);
+        return existed;
       },
       [=](caf::get_atom, streamers_atom) { return self->state.model.streamers(); },
       [=](caf::get_atom, by_id_atom, const std::string& user_id) {

@@ -35,8 +35,8 @@ streamer_supervisor_actor::behavior_type streamer_supervisor_fn(
       [=](observe_atom, stream_report& report, reply_once& reply) {
         auto& slot = self->state.streamers[report.user_id];
         if (!slot) {
-          slot = self->spawn<caf::linked>(streamer_fn, report.user_id, self->state.storage,
-                             self->state.bus);
+          slot = self->spawn<caf::linked>(streamer_fn, report.user_id,
+                                          self->state.storage, self->state.bus);
           self->monitor(slot);
           log->debug("streamer_supervisor: spawned actor for {} ({})", report.login,
                      report.user_id);

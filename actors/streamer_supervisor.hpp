@@ -18,8 +18,8 @@ struct streamer_supervisor_state {
 };
 
 /// Owns the per-broadcaster actors: spawns one (linked, so shutdown reaches it) on the
-/// first report about a broadcaster, monitors it, and forgets it when it terminates (the next report spawns a fresh one,
-/// which restores its state from storage).
+/// first report about a broadcaster, monitors it, and forgets it when it terminates (the
+/// next report spawns a fresh one, which restores its state from storage).
 streamer_supervisor_actor::behavior_type streamer_supervisor_fn(
     streamer_supervisor_actor::stateful_pointer<streamer_supervisor_state> self,
     storage_actor storage, event_bus_actor bus);

@@ -93,6 +93,7 @@ int run_application(const config& cfg) {
     http::router router{service, http::api_key_guard{cfg.require_api_key, cfg.api_key}};
     http::server_limits limits;
     limits.max_connections = cfg.max_connections;
+    limits.header_timeout = limits.body_timeout = std::chrono::seconds(cfg.request_timeout_s);
     auto server = std::make_shared<http::server>(ioc, router, limits);
     if (auto err = server->listen(cfg.host, cfg.port); !err.empty()) {
       log->critical("{}", err);

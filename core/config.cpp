@@ -213,6 +213,14 @@ const std::vector<option_spec>& options() {
          c.max_connections = static_cast<int>(n);
          return err;
        }},
+      {"REQUEST_TIMEOUT",
+       "seconds a client has to send a request's headers, and again its body", "20",
+       [](config& c, const std::string& v) {
+         long n = 0;
+         auto err = int_setter("REQUEST_TIMEOUT", 1, 3600, v, n);
+         c.request_timeout_s = static_cast<int>(n);
+         return err;
+       }},
   };
   return specs;
 }
@@ -272,9 +280,10 @@ std::vector<std::pair<std::string, std::string>> parse_dotenv(const std::string&
     if (eq == std::string::npos) continue;
     auto key = trim(line.substr(0, eq));
     auto value = trim(line.substr(eq + 1));
-    if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
-        value.back() == value.front()) {
-      value = value.substr(1, value.size() - 2);
+    if (!value.empty() && (value.front() == '"' || value.front() == '\'')) {
+      // A quoted value ends at its closing quote; what follows (a comment) is dropped.
+      auto close = value.find(value.front(), 1);
+      if (close != std::string::npos) value = value.substr(1, close - 1);
     } else if (auto hash = value.find(" #"); hash != std::string::npos) {
       value = trim(value.substr(0, hash));  // inline comment after an unquoted value
     }

@@ -36,6 +36,7 @@ struct config {
   int io_threads = 1;
   int actor_threads = 1;
   int max_connections = 10000;
+  int request_timeout_s = 20;
 
   /// Empty when the webhook can verify messages; otherwise why not (names the variable).
   std::string webhook_secret_problem() const;

@@ -92,7 +92,7 @@ std::string format_rfc3339(sys_time t) {
   rest -= m;
   auto sec = duration_cast<seconds>(rest);
   rest -= sec;
-  char buf[40];
+  char buf[64];
   std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02lld.%06lld+00:00",
                 int(ymd.year()), unsigned(ymd.month()), unsigned(ymd.day()),
                 int(h.count()), int(m.count()), static_cast<long long>(sec.count()),

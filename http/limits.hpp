@@ -11,7 +11,7 @@ struct server_limits {
   std::size_t header_limit = 16 * 1024;
   std::chrono::seconds header_timeout{
       20};  // from waiting for a request to its last header
-  std::chrono::seconds body_timeout{30};
+  std::chrono::seconds body_timeout{20};
   std::chrono::seconds write_timeout{30};
   std::chrono::seconds drain_timeout{
       2};  // reading leftovers before closing after an error

@@ -110,6 +110,12 @@ void session::on_body(beast::error_code ec) {
 
 void session::on_read_error(beast::error_code ec) {
   unsigned version = parser_ && parser_->is_header_done() ? parser_->get().version() : 11;
+  if (ec != bh::error::end_of_stream && ec != net::error::operation_aborted) {
+    beast::error_code ignored;
+    auto peer = stream_.socket().remote_endpoint(ignored);
+    log_for("http")->debug("connection {}:{}: {}", peer.address().to_string(),
+                           peer.port(), ec.message());
+  }
   if (ec == bh::error::body_limit)
     return send(error_response(errc::payload_too_large, "Request body exceeds 1 MiB",
                                version, false));

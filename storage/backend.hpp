@@ -31,7 +31,8 @@ class backend {
   /// Inserts or replaces a streamer (keyed by username).
   virtual failure put_streamer(const streamer_record& s) = 0;
 
-  /// Removes a streamer and its status. Sets `existed` to whether it was there.
+  /// Removes a monitored streamer and its status. Sets `existed` to whether it was
+  /// there; when it was not, nothing changes (a status stored under that login stays).
   virtual failure remove_streamer(std::string_view username, bool& existed) = 0;
 
   virtual failure load_streamers(std::vector<streamer_record>& out) = 0;
@@ -40,6 +41,9 @@ class backend {
   virtual failure put_status(const stream_status& s) = 0;
 
   virtual failure load_statuses(std::vector<stream_status>& out) = 0;
+
+  /// Removes one status (e.g. the one under a broadcaster's old login after a rename).
+  virtual failure remove_status(std::string_view username) = 0;
 
   /// Appends an event and trims to the newest `keep` events.
   virtual failure append_event(const event_record& e, size_t keep) = 0;

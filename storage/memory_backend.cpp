@@ -10,7 +10,12 @@ failure memory_backend::put_streamer(const streamer_record& s) {
 failure memory_backend::remove_streamer(std::string_view username, bool& existed) {
   auto it = streamers_.find(username);
   existed = it != streamers_.end();
-  if (existed) streamers_.erase(it);
+  if (!existed) return {};
+  streamers_.erase(it);
+  return remove_status(username);
+}
+
+failure memory_backend::remove_status(std::string_view username) {
   if (auto st = statuses_.find(username); st != statuses_.end()) statuses_.erase(st);
   return {};
 }

@@ -8,7 +8,7 @@
 namespace eventsubd::storage {
 
 /// Keeps everything in process memory: the default, for a quick start and tests.
-class memory_backend final : public backend {
+class memory_backend : public backend {
  public:
   std::string_view name() const override { return "memory"; }
   bool connected() override { return true; }
@@ -17,6 +17,7 @@ class memory_backend final : public backend {
   failure load_streamers(std::vector<streamer_record>& out) override;
   failure put_status(const stream_status& s) override;
   failure load_statuses(std::vector<stream_status>& out) override;
+  failure remove_status(std::string_view username) override;
   failure append_event(const event_record& e, size_t keep) override;
   failure load_events(size_t limit, std::vector<event_record>& out) override;
 

@@ -1,6 +1,9 @@
 #include "storage/read_model.hpp"
 
 #include "core/json_codec.hpp"
+#include "core/time.hpp"
+
+#include <algorithm>
 
 namespace eventsubd::storage {
 
@@ -16,6 +19,12 @@ void read_model::load(std::vector<streamer_record> streamers,
   streamers_body_.reset();
   events_bodies_.clear();
   for (auto& s : streamers) streamers_.emplace(s.username, std::move(s));
+  // Oldest first, so that when old data holds two logins of one user id (a rename), the
+  // user id ends up pointing at the most recently updated one.
+  std::stable_sort(statuses.begin(), statuses.end(), [](const auto& a, const auto& b) {
+    return parse_rfc3339(a.last_updated).value_or(sys_time{}) <
+           parse_rfc3339(b.last_updated).value_or(sys_time{});
+  });
   for (auto& s : statuses) put_status(s);
   for (auto& e : events) {
     if (events_.size() >= keep) break;
@@ -95,8 +104,13 @@ std::vector<streamer_record> read_model::streamers() const {
 void read_model::put_status(const stream_status& s) {
   auto [it, inserted] = statuses_.try_emplace(s.username);
   bool was_live = !inserted && it->second.status.is_live;
-  if (!inserted && it->second.status.user_id != s.user_id)
-    login_by_user_id_.erase(it->second.status.user_id);
+  if (!inserted && it->second.status.user_id != s.user_id) {
+    // The login now belongs to another user: drop the old user's index entry, but only
+    // if it still points here (that user may have moved to a new login already).
+    auto old = login_by_user_id_.find(it->second.status.user_id);
+    if (old != login_by_user_id_.end() && old->second == s.username)
+      login_by_user_id_.erase(old);
+  }
   it->second.status = s;
   it->second.body = make_body(to_json(s, "storage"));
   if (!s.user_id.empty()) login_by_user_id_[s.user_id] = s.username;
@@ -116,7 +130,7 @@ void read_model::put_streamer(const streamer_record& s) {
   streamers_body_.reset();
 }
 
-void read_model::erase_status(std::string_view login) {
+void read_model::remove_status(std::string_view login) {
   auto it = statuses_.find(login);
   if (it == statuses_.end()) return;
   if (it->second.status.is_live) {
@@ -133,7 +147,7 @@ bool read_model::remove_streamer(std::string_view login) {
   if (it == streamers_.end()) return false;
   streamers_.erase(it);
   streamers_body_.reset();
-  erase_status(login);
+  remove_status(login);
   return true;
 }
 

@@ -44,8 +44,10 @@ class read_model {
   void put_status(const stream_status& s);
   void add_event(const event_record& e, size_t keep);
   void put_streamer(const streamer_record& s);
-  /// Removes a streamer and its status; false when it was not monitored.
+  /// Removes a streamer and its status; false (and no change) when it was not monitored.
   bool remove_streamer(std::string_view login);
+  /// Removes one status.
+  void remove_status(std::string_view login);
 
  private:
   struct status_entry {
@@ -55,8 +57,6 @@ class read_model {
   struct event_entry {
     std::string json;
   };
-
-  void erase_status(std::string_view login);
 
   std::map<std::string, status_entry, std::less<>> statuses_;  // by login, sorted
   std::unordered_map<std::string, std::string> login_by_user_id_;

@@ -14,6 +14,8 @@ std::string fixture(const std::string& name) {
   return ss.str();
 }
 
-const char* eventsubd_binary() { return EVENTSUBD_BINARY; }
+const char* eventsubd_binary() {
+  return EVENTSUBD_BINARY;
+}
 
 }  // namespace eventsubd::testing

@@ -1,11 +1,7 @@
 #include "tests/common/http_client.hpp"
 
-#include <sys/socket.h>
-#include <sys/time.h>
-
-#include <atomic>
-#include <random>
-#include <stdexcept>
+#include "core/time.hpp"
+#include "twitch/signature.hpp"
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -13,8 +9,11 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 
-#include "core/time.hpp"
-#include "twitch/signature.hpp"
+#include <atomic>
+#include <random>
+#include <stdexcept>
+#include <sys/socket.h>
+#include <sys/time.h>
 
 namespace eventsubd::testing {
 
@@ -66,7 +65,8 @@ http_reply http_client::read_reply() {
   out.status = static_cast<int>(res.result_int());
   for (const auto& field : res) {
     std::string name(field.name_string());
-    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (auto& c : name)
+      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     out.headers[name] = std::string(field.value());
   }
   out.body = std::move(res.body());

@@ -25,7 +25,8 @@ using header_map = std::map<std::string, std::string>;
 /// timeout so a test can never hang. Also sends raw bytes for protocol-level tests.
 class http_client {
  public:
-  explicit http_client(uint16_t port, std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  explicit http_client(uint16_t port,
+                       std::chrono::milliseconds timeout = std::chrono::seconds(10));
   ~http_client();
 
   http_reply request(const std::string& method, const std::string& target,

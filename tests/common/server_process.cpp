@@ -1,25 +1,25 @@
 #include "tests/common/server_process.hpp"
 
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
+#include "tests/common/fixtures.hpp"
 
 #include <cstdlib>
 #include <fcntl.h>
 #include <filesystem>
 #include <fstream>
+#include <signal.h>
 #include <sstream>
 #include <stdexcept>
+#include <sys/wait.h>
 #include <thread>
+#include <unistd.h>
 #include <vector>
-
-#include "tests/common/fixtures.hpp"
 
 namespace eventsubd::testing {
 namespace {
 
 std::string make_temp_dir() {
-  std::string pattern = (std::filesystem::temp_directory_path() / "eventsubd-test-XXXXXX").string();
+  std::string pattern =
+      (std::filesystem::temp_directory_path() / "eventsubd-test-XXXXXX").string();
   if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
   return pattern;
 }
@@ -137,9 +137,12 @@ std::optional<int> server_process::terminate(std::chrono::milliseconds timeout) 
   return wait_exit(timeout);
 }
 
-std::string server_process::log() const { return read_all(dir_ + "/log"); }
+std::string server_process::log() const {
+  return read_all(dir_ + "/log");
+}
 
-bool server_process::wait_for_log(const std::string& text, std::chrono::milliseconds timeout) const {
+bool server_process::wait_for_log(const std::string& text,
+                                  std::chrono::milliseconds timeout) const {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   while (true) {
     if (log().find(text) != std::string::npos) return true;

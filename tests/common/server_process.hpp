@@ -1,11 +1,10 @@
 #pragma once
 
-#include <sys/types.h>
-
 #include <chrono>
 #include <map>
 #include <optional>
 #include <string>
+#include <sys/types.h>
 
 namespace eventsubd::testing {
 
@@ -22,8 +21,10 @@ class server_process {
   uint16_t port() const { return port_; }
   pid_t pid() const { return pid_; }
 
-  /// Sends SIGTERM and waits for exit; returns the exit status (or -signal), nullopt on timeout.
-  std::optional<int> terminate(std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  /// Sends SIGTERM and waits for exit; returns the exit status (or -signal), nullopt on
+  /// timeout.
+  std::optional<int> terminate(
+      std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
   /// Waits for the process to exit by itself (e.g. a configuration error).
   std::optional<int> wait_exit(std::chrono::milliseconds timeout);
@@ -41,9 +42,10 @@ class server_process {
 
  private:
   struct no_wait {};
-  server_process(std::map<std::string, std::string> env, std::initializer_list<std::string> args,
-                 no_wait);
-  void launch(std::map<std::string, std::string> env, std::initializer_list<std::string> args);
+  server_process(std::map<std::string, std::string> env,
+                 std::initializer_list<std::string> args, no_wait);
+  void launch(std::map<std::string, std::string> env,
+              std::initializer_list<std::string> args);
 
   std::string dir_;
   pid_t pid_ = -1;

@@ -83,7 +83,8 @@ void expect_error_naming(const config_outcome& out, const std::string& variable)
   EXPECT_TRUE(contains(out.message, variable)) << out.message;
 }
 
-// --- defaults ----------------------------------------------------------------------------
+// --- defaults
+// ----------------------------------------------------------------------------
 
 TEST(LoadConfig, Defaults) {
   auto out = run_clean({});
@@ -105,7 +106,8 @@ TEST(LoadConfig, Defaults) {
   EXPECT_TRUE(c.twitch_client_secret.empty());
 }
 
-// --- sources and precedence --------------------------------------------------------------
+// --- sources and precedence
+// --------------------------------------------------------------
 
 TEST(LoadConfig, ReadsEveryKindOfValueFromTheEnvironment) {
   auto out = run_clean({}, {{"TWITCH_CLIENT_ID", "cid"},
@@ -223,7 +225,8 @@ TEST(LoadConfig, PortZeroAndMaximum) {
   EXPECT_EQ(max.cfg->port, 65535);
 }
 
-// --- flags that do not run ---------------------------------------------------------------
+// --- flags that do not run
+// ---------------------------------------------------------------
 
 TEST(LoadConfig, UnknownFlagIsExitTwo) {
   auto out = run_clean({"--no-such-flag=1"});
@@ -295,7 +298,8 @@ TEST(LoadConfig, Version) {
   EXPECT_TRUE(contains(out.message, EVENTSUBD_VERSION)) << out.message;
 }
 
-// --- invalid values ----------------------------------------------------------------------
+// --- invalid values
+// ----------------------------------------------------------------------
 
 TEST(LoadConfig, InvalidPort) {
   for (const char* bad : {"abc", "65536", "-1", "80x", "8000.5", "99999999999999"}) {
@@ -397,7 +401,8 @@ TEST(LoadConfig, RequireApiKeyWithKeyIsAccepted) {
   EXPECT_EQ(out.cfg->api_key, "s3cret");
 }
 
-// --- DEFAULT_STREAMERS -------------------------------------------------------------------
+// --- DEFAULT_STREAMERS
+// -------------------------------------------------------------------
 
 TEST(LoadConfig, DefaultStreamersSplitTrimLowercaseDedupe) {
   auto out = run_clean(
@@ -418,9 +423,9 @@ TEST(LoadConfig, DefaultStreamersEmptyOrOnlySeparators) {
 
 TEST(LoadConfig, DefaultStreamersInvalidLoginIsAnError) {
   const std::string too_long(26, 'a');
-  for (const std::string& bad : {std::string("good,bad-name"), std::string("_under"),
-                                 std::string("a b"), std::string("ok,caf\xc3\xa9"),
-                                 too_long}) {
+  for (const std::string& bad :
+       {std::string("good,bad-name"), std::string("_under"), std::string("a b"),
+        std::string("ok,caf\xc3\xa9"), too_long}) {
     SCOPED_TRACE(bad);
     expect_error_naming(run_clean({}, {{"DEFAULT_STREAMERS", bad}}), "DEFAULT_STREAMERS");
   }
@@ -432,7 +437,8 @@ TEST(LoadConfig, DefaultStreamersFlagReplacesEnvironment) {
   EXPECT_EQ(out.cfg->default_streamers, (std::vector<std::string>{"one"}));
 }
 
-// --- secrets stay out of other messages --------------------------------------------------
+// --- secrets stay out of other messages
+// --------------------------------------------------
 
 TEST(LoadConfig, SecretsNeverAppearInOtherVariablesErrors) {
   const std::string api_key = "API-KEY-VALUE-0123456789";
@@ -479,7 +485,8 @@ TEST(LoadConfig, RequireApiKeyErrorDoesNotLeakOtherSecrets) {
   EXPECT_FALSE(contains(out.message, "CLIENT-SECRET-VALUE-555"));
 }
 
-// --- webhook_secret_problem --------------------------------------------------------------
+// --- webhook_secret_problem
+// --------------------------------------------------------------
 
 config with_secret(std::string secret) {
   config c;
@@ -493,7 +500,9 @@ void expect_secret_problem(const std::string& secret) {
   EXPECT_TRUE(contains(p, "WEBHOOK_SECRET")) << p;
 }
 
-TEST(WebhookSecretProblem, Empty) { expect_secret_problem(""); }
+TEST(WebhookSecretProblem, Empty) {
+  expect_secret_problem("");
+}
 
 TEST(WebhookSecretProblem, Placeholder) {
   expect_secret_problem(webhook_secret_placeholder);
@@ -513,7 +522,10 @@ TEST(WebhookSecretProblem, NonAscii) {
   expect_secret_problem("secret-\xc3\xa9-long-enough");
   expect_secret_problem("0123456789\xff");
   expect_secret_problem("0123456789\n");
-  expect_secret_problem(std::string("01234\0" "56789", 11));
+  expect_secret_problem(
+      std::string("01234\0"
+                  "56789",
+                  11));
 }
 
 TEST(WebhookSecretProblem, ProblemNeverEchoesTheSecret) {
@@ -535,7 +547,8 @@ TEST(WebhookSecretProblem, SecretFromEnvironmentIsKeptByteExact) {
   EXPECT_EQ(out.cfg->webhook_secret_problem(), "");
 }
 
-// --- twitch_credentials_problem ----------------------------------------------------------
+// --- twitch_credentials_problem
+// ----------------------------------------------------------
 
 TEST(TwitchCredentialsProblem, NamesTheMissingVariables) {
   config c;
@@ -564,7 +577,8 @@ TEST(TwitchCredentialsProblem, WhitespaceOnlyFromEnvironmentCountsAsMissing) {
   EXPECT_TRUE(contains(out.cfg->twitch_credentials_problem(), "TWITCH_CLIENT_ID"));
 }
 
-// --- parse_dotenv ------------------------------------------------------------------------
+// --- parse_dotenv
+// ------------------------------------------------------------------------
 
 using kv = std::vector<std::pair<std::string, std::string>>;
 
@@ -624,7 +638,9 @@ TEST(ParseDotenv, EmptyValueAndLinesWithoutEquals) {
   EXPECT_EQ(parse_dotenv("A=\nnot a pair\n=orphan\nB=2\n"), (kv{{"A", ""}, {"B", "2"}}));
 }
 
-TEST(ParseDotenv, EmptyText) { EXPECT_TRUE(parse_dotenv("").empty()); }
+TEST(ParseDotenv, EmptyText) {
+  EXPECT_TRUE(parse_dotenv("").empty());
+}
 
 TEST(LoadConfig, DotEnvWithQuotesCommentsExportAndCrLf) {
   temp_file env(

@@ -91,19 +91,20 @@ event_record sample_event() {
   e.broadcaster_name = "Cool_User";
   e.timestamp = "2024-01-15T11:45:23.123456+00:00";
   e.score = 1705319123.123456;
-  e.data = R"({"id":"9001","broadcaster_user_id":"1337","started_at":"2020-10-11T10:11:12.123Z"})";
+  e.data =
+      R"({"id":"9001","broadcaster_user_id":"1337","started_at":"2020-10-11T10:11:12.123Z"})";
   return e;
 }
 
-// --- streamer_record ---------------------------------------------------------------------
+// --- streamer_record
+// ---------------------------------------------------------------------
 
 TEST_F(JsonCodec, StreamerKeysValuesAndOrder) {
   auto text = to_json(sample_streamer());
   auto obj = parse_object(text);
-  EXPECT_EQ(keys_of(obj),
-            (std::vector<std::string>{"user_id", "username", "display_name",
-                                      "subscription_id", "is_active",
-                                      "offline_subscription_id"}));
+  EXPECT_EQ(keys_of(obj), (std::vector<std::string>{"user_id", "username", "display_name",
+                                                    "subscription_id", "is_active",
+                                                    "offline_subscription_id"}));
   EXPECT_EQ(string_at(obj, "user_id"), "1337");
   EXPECT_EQ(string_at(obj, "username"), "cool_user");
   EXPECT_EQ(string_at(obj, "display_name"), "Cool_User");
@@ -142,7 +143,8 @@ TEST_F(JsonCodec, StreamerEmptyIdentityStaysAString) {
   EXPECT_EQ(string_at(obj, "display_name"), "");
 }
 
-// --- stream_status -----------------------------------------------------------------------
+// --- stream_status
+// -----------------------------------------------------------------------
 
 TEST_F(JsonCodec, StatusKeysValuesAndOrder) {
   auto text = to_json(sample_status());
@@ -178,10 +180,10 @@ TEST_F(JsonCodec, StatusEmbedsStreamDataVerbatim) {
 TEST_F(JsonCodec, StatusWithSourceAppendsItLast) {
   auto text = to_json(sample_status(), "storage");
   auto obj = parse_object(text);
-  EXPECT_EQ(keys_of(obj), (std::vector<std::string>{
-                              "user_id", "username", "display_name", "is_live",
-                              "stream_data", "last_updated", "last_event_type",
-                              "source"}));
+  EXPECT_EQ(keys_of(obj),
+            (std::vector<std::string>{"user_id", "username", "display_name", "is_live",
+                                      "stream_data", "last_updated", "last_event_type",
+                                      "source"}));
   EXPECT_EQ(string_at(obj, "source"), "storage");
 }
 
@@ -202,20 +204,19 @@ TEST_F(JsonCodec, StatusEmptyFieldsAreNull) {
   EXPECT_TRUE(null_at(obj, "stream_data")) << text;
   EXPECT_TRUE(null_at(obj, "last_updated")) << text;
   EXPECT_TRUE(null_at(obj, "last_event_type")) << text;
-  EXPECT_EQ(text,
-            R"({"user_id":"1","username":"a","display_name":"A","is_live":false,)"
-            R"("stream_data":null,"last_updated":null,"last_event_type":null})");
+  EXPECT_EQ(text, R"({"user_id":"1","username":"a","display_name":"A","is_live":false,)"
+                  R"("stream_data":null,"last_updated":null,"last_event_type":null})");
 }
 
-// --- event_record ------------------------------------------------------------------------
+// --- event_record
+// ------------------------------------------------------------------------
 
 TEST_F(JsonCodec, EventKeysValuesAndOrder) {
   auto text = to_json(sample_event());
   auto obj = parse_object(text);
-  EXPECT_EQ(keys_of(obj),
-            (std::vector<std::string>{"id", "event_type", "broadcaster_id",
-                                      "broadcaster_login", "broadcaster_name",
-                                      "timestamp", "data"}));
+  EXPECT_EQ(keys_of(obj), (std::vector<std::string>{
+                              "id", "event_type", "broadcaster_id", "broadcaster_login",
+                              "broadcaster_name", "timestamp", "data"}));
   EXPECT_EQ(string_at(obj, "id"), "ae2ff348-e102-16be-a3eb-6830c1bf38d2");
   EXPECT_EQ(string_at(obj, "event_type"), "stream.online");
   EXPECT_EQ(string_at(obj, "broadcaster_id"), "1337");
@@ -241,12 +242,13 @@ TEST_F(JsonCodec, EventEmbedsDataVerbatimAndNullWhenEmpty) {
   EXPECT_TRUE(null_at(obj, "data")) << text;
 }
 
-// --- escaping ----------------------------------------------------------------------------
+// --- escaping
+// ----------------------------------------------------------------------------
 
 TEST_F(JsonCodec, EscapesQuotesBackslashesAndControlCharacters) {
   auto s = sample_streamer();
-  s.display_name = std::string("a\"b\\c\nd\te\rf\x01g\x1fh/i") + std::string(1, '\0') +
-                   "j";
+  s.display_name =
+      std::string("a\"b\\c\nd\te\rf\x01g\x1fh/i") + std::string(1, '\0') + "j";
   auto text = to_json(s);
   for (unsigned char c : text) EXPECT_GE(c, 0x20) << "raw control byte in " << text;
   auto obj = parse_object(text);
@@ -294,7 +296,8 @@ TEST_F(JsonCodec, EveryStringFieldIsEscaped) {
   EXPECT_EQ(string_at(sr_obj, "offline_subscription_id"), nasty);
 }
 
-// --- detail_json / single_field_json -----------------------------------------------------
+// --- detail_json / single_field_json
+// -----------------------------------------------------
 
 TEST_F(JsonCodec, DetailJson) {
   EXPECT_EQ(detail_json("Streamer not found"), R"({"detail":"Streamer not found"})");
@@ -305,7 +308,9 @@ TEST_F(JsonCodec, DetailJson) {
   EXPECT_EQ(string_at(obj, "detail"), tricky);
 }
 
-TEST_F(JsonCodec, DetailJsonEmpty) { EXPECT_EQ(detail_json(""), R"({"detail":""})"); }
+TEST_F(JsonCodec, DetailJsonEmpty) {
+  EXPECT_EQ(detail_json(""), R"({"detail":""})");
+}
 
 TEST_F(JsonCodec, SingleFieldJson) {
   EXPECT_EQ(single_field_json("message", "ok"), R"({"message":"ok"})");

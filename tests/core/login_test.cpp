@@ -37,9 +37,10 @@ TEST(Login, RefusesLeadingUnderscore) {
 }
 
 TEST(Login, RefusesOtherCharacters) {
-  for (const char* bad : {"cool-user", "cool user", " cooluser", "cooluser ", "cool%20user",
-                          "%", "cool.user", "cool/user", "cool@user", "user!", "a\tb",
-                          "a\nb", "a+b", "../etc", "a'b", "a\"b", "a\\b", "-user"}) {
+  for (const char* bad :
+       {"cool-user", "cool user", " cooluser", "cooluser ", "cool%20user", "%",
+        "cool.user", "cool/user", "cool@user", "user!", "a\tb", "a\nb", "a+b", "../etc",
+        "a'b", "a\"b", "a\\b", "-user"}) {
     EXPECT_FALSE(is_valid_login(bad)) << bad;
     EXPECT_FALSE(normalize_login(bad).has_value()) << bad;
   }

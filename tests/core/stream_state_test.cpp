@@ -18,7 +18,9 @@ stream_observation online(std::string id, sys_time started_at) {
   return {true, std::move(id), started_at};
 }
 
-stream_observation offline(sys_time sent_at) { return {false, {}, sent_at}; }
+stream_observation offline(sys_time sent_at) {
+  return {false, {}, sent_at};
+}
 
 /// Considers and, when the verdict is apply, commits (what the streamer actor does).
 stream_verdict feed(stream_state_machine& m, const stream_observation& obs) {

@@ -11,7 +11,9 @@ namespace {
 // Epoch seconds of 2024-01-15T11:45:23Z (checked with `date -u -d ... +%s`).
 constexpr int64_t k_2024_01_15_11_45_23 = 1705319123;
 
-sys_time at_ns(int64_t epoch_ns) { return sys_time{std::chrono::nanoseconds{epoch_ns}}; }
+sys_time at_ns(int64_t epoch_ns) {
+  return sys_time{std::chrono::nanoseconds{epoch_ns}};
+}
 
 sys_time at(int64_t epoch_s, int64_t extra_ns = 0) {
   return at_ns(epoch_s * 1'000'000'000 + extra_ns);
@@ -74,7 +76,8 @@ TEST(ParseRfc3339, EndOfYear) {
   EXPECT_EQ(parsed("2024-12-31T23:59:59.999999999Z"), at(1735689599, 999'999'999));
 }
 
-// --- offsets -----------------------------------------------------------------------------
+// --- offsets
+// -----------------------------------------------------------------------------
 
 TEST(ParseRfc3339, UppercaseAndLowercaseZAreUtc) {
   const auto expected = at(k_2024_01_15_11_45_23, 500'000'000);
@@ -112,8 +115,7 @@ TEST(ParseRfc3339, OffsetCrossesTheDateLine) {
 
 TEST(ParseRfc3339, NaiveTimeIsUtc) {
   EXPECT_EQ(parsed("2024-01-15T11:45:23"), at(k_2024_01_15_11_45_23));
-  EXPECT_EQ(parsed("2024-01-15T11:45:23.123456"),
-            at(k_2024_01_15_11_45_23, 123'456'000));
+  EXPECT_EQ(parsed("2024-01-15T11:45:23.123456"), at(k_2024_01_15_11_45_23, 123'456'000));
 }
 
 TEST(ParseRfc3339, LowercaseTAndSpaceSeparators) {
@@ -124,7 +126,8 @@ TEST(ParseRfc3339, LowercaseTAndSpaceSeparators) {
   EXPECT_EQ(parsed("2024-01-15 11:45:23.123+00:00"), expected);
 }
 
-// --- calendar ----------------------------------------------------------------------------
+// --- calendar
+// ----------------------------------------------------------------------------
 
 TEST(ParseRfc3339, LeapDayAcceptedInLeapYears) {
   EXPECT_EQ(parsed("2024-02-29T00:00:00Z"), at(1709164800));
@@ -157,7 +160,8 @@ TEST(ParseRfc3339, RefusesOutOfRangeFields) {
   EXPECT_TRUE(parse_rfc3339("2024-01-15T23:59:59Z"));
 }
 
-// --- malformed text ---------------------------------------------------------------------
+// --- malformed text
+// ---------------------------------------------------------------------
 
 TEST(ParseRfc3339, RefusesTenFractionDigits) {
   EXPECT_FALSE(parse_rfc3339("2024-01-15T11:45:23.1234567890Z"));
@@ -210,7 +214,8 @@ TEST(ParseRfc3339, RefusesEmptyAndGarbage) {
   EXPECT_FALSE(parse_rfc3339(" 2024-01-15T11:45:23Z"));
 }
 
-// --- format ------------------------------------------------------------------------------
+// --- format
+// ------------------------------------------------------------------------------
 
 TEST(FormatRfc3339, MicrosecondsAndUtcOffset) {
   EXPECT_EQ(format_rfc3339(at(k_2024_01_15_11_45_23, 123'456'000)),
@@ -266,7 +271,8 @@ TEST(FormatRfc3339, NormalisesOffsetsToUtc) {
             "2024-01-01T00:00:00.000000+00:00");
 }
 
-// --- unix_seconds ------------------------------------------------------------------------
+// --- unix_seconds
+// ------------------------------------------------------------------------
 
 TEST(UnixSeconds, WholeAndFractionalSeconds) {
   EXPECT_DOUBLE_EQ(unix_seconds(at_ns(0)), 0.0);

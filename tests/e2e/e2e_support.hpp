@@ -1,13 +1,12 @@
 #pragma once
 
-#include <string>
+#include "core/time.hpp"
+#include "tests/common/http_client.hpp"
+#include "tests/common/server_process.hpp"
 
 #include <simdjson.h>
 
-#include "core/time.hpp"
-
-#include "tests/common/http_client.hpp"
-#include "tests/common/server_process.hpp"
+#include <string>
 
 namespace eventsubd::testing {
 
@@ -15,14 +14,15 @@ inline constexpr const char* e2e_secret = "e2e-webhook-secret-0123456789";
 
 /// A stream.online notification body for one broadcaster.
 inline std::string online_body(const std::string& user_id, const std::string& login,
-                               const std::string& stream_id, const std::string& started_at) {
+                               const std::string& stream_id,
+                               const std::string& started_at) {
   return R"({"subscription":{"id":"sub-on-)" + user_id +
          R"(","type":"stream.online","version":"1","status":"enabled","cost":0,"condition":{"broadcaster_user_id":")" +
          user_id +
          R"("},"transport":{"method":"webhook","callback":"https://example.com/webhooks/eventsub"},"created_at":"2024-01-01T00:00:00Z"},"event":{"id":")" +
-         stream_id + R"(","broadcaster_user_id":")" + user_id + R"(","broadcaster_user_login":")" +
-         login + R"(","broadcaster_user_name":")" + login + R"(","type":"live","started_at":")" +
-         started_at + R"("}})";
+         stream_id + R"(","broadcaster_user_id":")" + user_id +
+         R"(","broadcaster_user_login":")" + login + R"(","broadcaster_user_name":")" +
+         login + R"(","type":"live","started_at":")" + started_at + R"("}})";
 }
 
 /// A stream.offline notification body for one broadcaster.
@@ -31,8 +31,8 @@ inline std::string offline_body(const std::string& user_id, const std::string& l
          R"(","type":"stream.offline","version":"1","status":"enabled","cost":0,"condition":{"broadcaster_user_id":")" +
          user_id +
          R"("},"transport":{"method":"webhook","callback":"https://example.com/webhooks/eventsub"},"created_at":"2024-01-01T00:00:00Z"},"event":{"broadcaster_user_id":")" +
-         user_id + R"(","broadcaster_user_login":")" + login + R"(","broadcaster_user_name":")" +
-         login + R"("}})";
+         user_id + R"(","broadcaster_user_login":")" + login +
+         R"(","broadcaster_user_name":")" + login + R"("}})";
 }
 
 /// POSTs a correctly signed delivery (fresh timestamp unless given).

@@ -1,11 +1,11 @@
 // End to end: HTTP/1.1 behaviour of the server (keep-alive, pipelining, limits, garbage,
 // Expect: 100-continue, chunked bodies, graceful shutdown).
+#include "tests/e2e/e2e_support.hpp"
+
 #include <gtest/gtest.h>
 
 #include <future>
 #include <thread>
-
-#include "tests/e2e/e2e_support.hpp"
 
 namespace eventsubd::testing {
 namespace {
@@ -45,7 +45,8 @@ TEST_F(protocol_e2e, pipelined_requests_are_answered_in_order) {
 
 TEST_F(protocol_e2e, pipelined_webhook_then_read_sees_the_write) {
   auto body = online_body("5001", "piper", "s1", twitch_timestamp(-5s));
-  auto headers = eventsub_headers(e2e_secret, body, "notification", unique_id(), twitch_timestamp());
+  auto headers =
+      eventsub_headers(e2e_secret, body, "notification", unique_id(), twitch_timestamp());
   std::string raw = "POST /webhooks/eventsub HTTP/1.1\r\nHost: x\r\n";
   for (auto& [k, v] : headers) raw += k + ": " + v + "\r\n";
   raw += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
@@ -74,7 +75,8 @@ TEST_F(protocol_e2e, garbage_gets_400_and_a_close_while_others_are_served) {
 
 TEST_F(protocol_e2e, oversized_headers_are_431) {
   http_client client(port());
-  std::string raw = "GET /health HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(20000, 'a') + "\r\n\r\n";
+  std::string raw =
+      "GET /health HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(20000, 'a') + "\r\n\r\n";
   client.send_raw(raw);
   EXPECT_EQ(client.read_reply().status, 431);
   EXPECT_EQ(http_once(port(), "GET", "/health").status, 200);
@@ -82,7 +84,8 @@ TEST_F(protocol_e2e, oversized_headers_are_431) {
 
 TEST_F(protocol_e2e, declared_oversized_body_is_413_without_reading_it) {
   http_client client(port());
-  client.send_raw("POST /webhooks/eventsub HTTP/1.1\r\nHost: x\r\nContent-Length: 5000000\r\n\r\n");
+  client.send_raw(
+      "POST /webhooks/eventsub HTTP/1.1\r\nHost: x\r\nContent-Length: 5000000\r\n\r\n");
   auto r = client.read_reply();
   EXPECT_EQ(r.status, 413);
   EXPECT_EQ(r.header("connection"), "close");
@@ -90,8 +93,10 @@ TEST_F(protocol_e2e, declared_oversized_body_is_413_without_reading_it) {
 
 TEST_F(protocol_e2e, expect_100_continue_is_honoured) {
   auto body = online_body("5002", "expecter", "s1", twitch_timestamp(-5s));
-  auto headers = eventsub_headers(e2e_secret, body, "notification", unique_id(), twitch_timestamp());
-  std::string raw = "POST /webhooks/eventsub HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n";
+  auto headers =
+      eventsub_headers(e2e_secret, body, "notification", unique_id(), twitch_timestamp());
+  std::string raw =
+      "POST /webhooks/eventsub HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n";
   for (auto& [k, v] : headers) raw += k + ": " + v + "\r\n";
   raw += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n";
   http_client client(port());
@@ -106,8 +111,10 @@ TEST_F(protocol_e2e, expect_100_continue_is_honoured) {
 
 TEST_F(protocol_e2e, chunked_request_body_is_accepted) {
   auto body = online_body("5003", "chunky", "s1", twitch_timestamp(-5s));
-  auto headers = eventsub_headers(e2e_secret, body, "notification", unique_id(), twitch_timestamp());
-  std::string raw = "POST /webhooks/eventsub HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n";
+  auto headers =
+      eventsub_headers(e2e_secret, body, "notification", unique_id(), twitch_timestamp());
+  std::string raw =
+      "POST /webhooks/eventsub HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n";
   for (auto& [k, v] : headers) raw += k + ": " + v + "\r\n";
   raw += "\r\n";
   auto half = body.size() / 2;
@@ -187,20 +194,22 @@ TEST(shutdown_e2e, sigterm_during_load_gives_complete_answers_or_clean_closes) {
           http_client client(port, std::chrono::seconds(5));
           for (int i = 0; i < 50 && !stop; ++i) {
             auto body = online_body(std::to_string(6000 + c), "load" + std::to_string(c),
-                                    "s" + std::to_string(++n), twitch_timestamp(std::chrono::seconds(n)));
+                                    "s" + std::to_string(++n),
+                                    twitch_timestamp(std::chrono::seconds(n)));
             auto r = client.request("POST", "/webhooks/eventsub", body,
-                                    eventsub_headers(e2e_secret, body, "notification", unique_id(),
-                                                     twitch_timestamp()));
+                                    eventsub_headers(e2e_secret, body, "notification",
+                                                     unique_id(), twitch_timestamp()));
             if (r.status == 200 && r.body == R"({"status":"success"})")
               ++complete;
             else
               ++broken;  // a wrong status or a truncated body would land here
           }
         } catch (const std::exception& e) {
-          // Connection refused / closed between requests is a clean outcome; a parse error
-          // of a partial response is not.
+          // Connection refused / closed between requests is a clean outcome; a parse
+          // error of a partial response is not.
           std::string what = e.what();
-          if (what.find("partial") != std::string::npos || what.find("bad") != std::string::npos)
+          if (what.find("partial") != std::string::npos ||
+              what.find("bad") != std::string::npos)
             ++broken;
           else
             ++failed_cleanly;
@@ -210,14 +219,35 @@ TEST(shutdown_e2e, sigterm_during_load_gives_complete_answers_or_clean_closes) {
     });
   // Let the load run, then stop the server under it.
   auto deadline = std::chrono::steady_clock::now() + 20s;
-  while (complete < 200 && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+  while (complete < 200 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::yield();
   auto code = server.terminate(std::chrono::seconds(10));
   stop = true;
   for (auto& t : clients) t.join();
-  ASSERT_TRUE(code.has_value()) << server.log().substr(server.log().size() > 3000 ? server.log().size() - 3000 : 0);
+  ASSERT_TRUE(code.has_value())
+      << server.log().substr(server.log().size() > 3000 ? server.log().size() - 3000 : 0);
   EXPECT_EQ(*code, 0);
   EXPECT_GE(complete.load(), 200);
   EXPECT_EQ(broken.load(), 0);
+}
+
+}  // namespace
+}  // namespace eventsubd::testing
+
+namespace eventsubd::testing {
+namespace {
+
+TEST(slow_client_e2e, a_client_that_stalls_mid_request_is_cut_off_and_others_are_served) {
+  server_process server{{{"REQUEST_TIMEOUT", "1"}}};
+  http_client slow(server.port());
+  slow.send_raw("GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: ");  // and never finishes
+  http_client idle(server.port());  // connects, sends nothing
+  EXPECT_EQ(http_once(server.port(), "GET", "/health").status, 200);
+  auto started = std::chrono::steady_clock::now();
+  EXPECT_TRUE(slow.peer_closed(std::chrono::seconds(5)));
+  EXPECT_TRUE(idle.peer_closed(std::chrono::seconds(5)));
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(4));
+  EXPECT_EQ(http_once(server.port(), "GET", "/health").status, 200);
 }
 
 }  // namespace

@@ -1,7 +1,7 @@
 // End to end: the REST API's contract (bodies, status codes, API key) on the real binary.
-#include <gtest/gtest.h>
-
 #include "tests/e2e/e2e_support.hpp"
+
+#include <gtest/gtest.h>
 
 namespace eventsubd::testing {
 namespace {
@@ -18,14 +18,16 @@ TEST_F(rest_e2e, root_and_health) {
   auto root = http_once(port(), "GET", "/");
   EXPECT_EQ(root.status, 200);
   EXPECT_EQ(root.header("content-type"), "application/json");
-  EXPECT_EQ(std::string_view(json_doc(root.body).root["message"]), "Twitch EventSub REST API");
+  EXPECT_EQ(std::string_view(json_doc(root.body).root["message"]),
+            "Twitch EventSub REST API");
   auto health = http_once(port(), "GET", "/health");
   EXPECT_EQ(health.status, 200);
   EXPECT_EQ(health.body, R"({"status":"healthy","storage":"connected"})");
 }
 
 TEST_F(rest_e2e, unknown_route_is_404_with_the_contract_body) {
-  for (const char* target : {"/nope", "/streamers/a/b/c", "/streamers/", "/events/1", "/health/x"}) {
+  for (const char* target :
+       {"/nope", "/streamers/a/b/c", "/streamers/", "/events/1", "/health/x"}) {
     auto r = http_once(port(), "GET", target);
     EXPECT_EQ(r.status, 404) << target;
     EXPECT_EQ(r.body, R"({"detail":"Not Found"})") << target;
@@ -39,7 +41,8 @@ TEST_F(rest_e2e, wrong_method_is_405_with_allow) {
     const char* allow;
   };
   for (auto p : {probe{"POST", "/health", "GET"}, probe{"DELETE", "/streamers", "GET"},
-                 probe{"GET", "/webhooks/eventsub", "POST"}, probe{"PUT", "/streamers/abc", "POST, DELETE"},
+                 probe{"GET", "/webhooks/eventsub", "POST"},
+                 probe{"PUT", "/streamers/abc", "POST, DELETE"},
                  probe{"POST", "/streamers/abc/status", "GET"}}) {
     auto r = http_once(port(), p.method, p.target);
     EXPECT_EQ(r.status, 405) << p.method << " " << p.target;
@@ -55,13 +58,16 @@ TEST_F(rest_e2e, events_limit_is_validated) {
     EXPECT_NE(r.body.find("limit"), std::string::npos);
   }
   for (int i = 0; i < 3; ++i)
-    ASSERT_EQ(post_signed(port(), online_body(std::to_string(2000 + i), "user" + std::to_string(i),
-                                              "s" + std::to_string(i), twitch_timestamp(-5s)))
-                  .status,
-              200);
+    ASSERT_EQ(
+        post_signed(port(),
+                    online_body(std::to_string(2000 + i), "user" + std::to_string(i),
+                                "s" + std::to_string(i), twitch_timestamp(-5s)))
+            .status,
+        200);
   auto one = json_doc(http_once(port(), "GET", "/events?limit=1").body);
   ASSERT_EQ(one.root["events"].get_array().value().size(), 1u);
-  EXPECT_EQ(std::string_view(one.root["events"].at(0)["broadcaster_login"]), "user2");  // newest first
+  EXPECT_EQ(std::string_view(one.root["events"].at(0)["broadcaster_login"]),
+            "user2");  // newest first
   EXPECT_EQ(event_count(port()), 3u);
   auto all = json_doc(http_once(port(), "GET", "/events?limit=1000&other=x").body);
   EXPECT_EQ(all.root["events"].get_array().value().size(), 3u);
@@ -74,8 +80,8 @@ TEST_F(rest_e2e, streamers_list_starts_empty) {
 }
 
 TEST_F(rest_e2e, invalid_usernames_are_400_before_anything_else) {
-  for (const char* bad : {"_under", "has-dash", "a%20b", "toolongtoolongtoolongtoolong", "%2e%2e",
-                          "semi%3Bcolon", "x%ZZ"}) {
+  for (const char* bad : {"_under", "has-dash", "a%20b", "toolongtoolongtoolongtoolong",
+                          "%2e%2e", "semi%3Bcolon", "x%ZZ"}) {
     for (const char* method : {"POST", "DELETE"}) {
       auto r = http_once(port(), method, std::string("/streamers/") + bad);
       EXPECT_EQ(r.status, 400) << method << " " << bad;
@@ -86,9 +92,11 @@ TEST_F(rest_e2e, invalid_usernames_are_400_before_anything_else) {
   }
 }
 
-TEST_F(rest_e2e, without_twitch_credentials_twitch_endpoints_are_503_naming_the_variables) {
-  for (auto [method, target] : {std::pair{"POST", "/streamers/shroud"}, std::pair{"DELETE", "/streamers/shroud"},
-                                std::pair{"GET", "/streamers/shroud/status"}}) {
+TEST_F(rest_e2e,
+       without_twitch_credentials_twitch_endpoints_are_503_naming_the_variables) {
+  for (auto [method, target] :
+       {std::pair{"POST", "/streamers/shroud"}, std::pair{"DELETE", "/streamers/shroud"},
+        std::pair{"GET", "/streamers/shroud/status"}}) {
     auto r = http_once(port(), method, target);
     EXPECT_EQ(r.status, 503) << method << " " << target;
     EXPECT_NE(r.body.find("TWITCH_CLIENT_ID"), std::string::npos) << r.body;
@@ -97,42 +105,67 @@ TEST_F(rest_e2e, without_twitch_credentials_twitch_endpoints_are_503_naming_the_
 }
 
 TEST_F(rest_e2e, status_lookup_is_case_insensitive) {
-  ASSERT_EQ(post_signed(port(), online_body("3001", "caseuser", "s1", twitch_timestamp(-5s))).status, 200);
+  ASSERT_EQ(
+      post_signed(port(), online_body("3001", "caseuser", "s1", twitch_timestamp(-5s)))
+          .status,
+      200);
   auto r = http_once(port(), "GET", "/streamers/CaseUser/status");
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(std::string_view(json_doc(r.body).root["username"]), "caseuser");
 }
 
 TEST(api_key_e2e, protects_everything_but_root_health_and_webhook) {
-  server_process server{{{"WEBHOOK_SECRET", e2e_secret}, {"REQUIRE_API_KEY", "true"}, {"API_KEY", "k3y-value"}}};
+  server_process server{{{"WEBHOOK_SECRET", e2e_secret},
+                         {"REQUIRE_API_KEY", "true"},
+                         {"API_KEY", "k3y-value"}}};
   auto port = server.port();
-  for (const char* target : {"/streamers", "/streams/live", "/events", "/streamers/abc/status"}) {
+  for (const char* target :
+       {"/streamers", "/streams/live", "/events", "/streamers/abc/status"}) {
     auto missing = http_once(port, "GET", target);
     EXPECT_EQ(missing.status, 401) << target;
     EXPECT_EQ(missing.header("www-authenticate"), "Bearer");
     EXPECT_NE(missing.body.find("detail"), std::string::npos);
-    EXPECT_EQ(http_once(port, "GET", target, "", {{"Authorization", "Bearer wrong"}}).status, 401);
-    EXPECT_EQ(http_once(port, "GET", target, "", {{"Authorization", "Bearer k3y-valu"}}).status, 401);
-    EXPECT_EQ(http_once(port, "GET", target, "", {{"Authorization", "Basic k3y-value"}}).status, 401);
-    EXPECT_EQ(http_once(port, "GET", target, "", {{"Authorization", "k3y-value"}}).status, 401);
+    EXPECT_EQ(
+        http_once(port, "GET", target, "", {{"Authorization", "Bearer wrong"}}).status,
+        401);
+    EXPECT_EQ(
+        http_once(port, "GET", target, "", {{"Authorization", "Bearer k3y-valu"}}).status,
+        401);
+    EXPECT_EQ(
+        http_once(port, "GET", target, "", {{"Authorization", "Basic k3y-value"}}).status,
+        401);
+    EXPECT_EQ(http_once(port, "GET", target, "", {{"Authorization", "k3y-value"}}).status,
+              401);
   }
   EXPECT_EQ(http_once(port, "POST", "/streamers/abc").status, 401);
   EXPECT_EQ(http_once(port, "DELETE", "/streamers/abc").status, 401);
-  EXPECT_EQ(http_once(port, "GET", "/streamers", "", {{"Authorization", "Bearer k3y-value"}}).status, 200);
-  EXPECT_EQ(http_once(port, "GET", "/streamers", "", {{"Authorization", "bearer k3y-value"}}).status, 200);
-  EXPECT_EQ(http_once(port, "GET", "/streams/live", "", {{"Authorization", "BEARER k3y-value"}}).status, 200);
+  EXPECT_EQ(
+      http_once(port, "GET", "/streamers", "", {{"Authorization", "Bearer k3y-value"}})
+          .status,
+      200);
+  EXPECT_EQ(
+      http_once(port, "GET", "/streamers", "", {{"Authorization", "bearer k3y-value"}})
+          .status,
+      200);
+  EXPECT_EQ(
+      http_once(port, "GET", "/streams/live", "", {{"Authorization", "BEARER k3y-value"}})
+          .status,
+      200);
   EXPECT_EQ(http_once(port, "GET", "/").status, 200);
   EXPECT_EQ(http_once(port, "GET", "/health").status, 200);
-  auto hook = post_signed(port, online_body("4001", "keyed", "s1", twitch_timestamp(-5s)));
+  auto hook =
+      post_signed(port, online_body("4001", "keyed", "s1", twitch_timestamp(-5s)));
   EXPECT_EQ(hook.status, 200);
   // Unknown routes stay 404 (routing comes first), wrong methods 405.
   EXPECT_EQ(http_once(port, "GET", "/nope").status, 404);
   EXPECT_EQ(http_once(port, "POST", "/streams/live").status, 405);
-  EXPECT_EQ(server.log().find("k3y-value"), std::string::npos) << "the API key was logged";
+  EXPECT_EQ(server.log().find("k3y-value"), std::string::npos)
+      << "the API key was logged";
 }
 
 TEST(config_e2e, require_api_key_without_a_key_refuses_to_start) {
-  auto server = server_process::start_only({{"REQUIRE_API_KEY", "true"}, {"API_KEY", ""}});
+  auto server =
+      server_process::start_only({{"REQUIRE_API_KEY", "true"}, {"API_KEY", ""}});
   auto code = server.wait_exit(std::chrono::seconds(10));
   ASSERT_TRUE(code.has_value());
   EXPECT_NE(*code, 0);
@@ -140,8 +173,9 @@ TEST(config_e2e, require_api_key_without_a_key_refuses_to_start) {
 }
 
 TEST(config_e2e, invalid_values_refuse_to_start_naming_the_variable) {
-  for (auto [name, value] : {std::pair{"PORT", "http"}, std::pair{"STORAGE_TYPE", "sqlite"},
-                             std::pair{"LOG_LEVEL", "loud"}, std::pair{"DEFAULT_STREAMERS", "ok,bad-name"}}) {
+  for (auto [name, value] :
+       {std::pair{"PORT", "http"}, std::pair{"STORAGE_TYPE", "sqlite"},
+        std::pair{"LOG_LEVEL", "loud"}, std::pair{"DEFAULT_STREAMERS", "ok,bad-name"}}) {
     auto server = server_process::start_only({{name, value}});
     auto code = server.wait_exit(std::chrono::seconds(10));
     ASSERT_TRUE(code.has_value()) << name;
@@ -154,10 +188,11 @@ TEST(config_e2e, help_lists_every_variable) {
   auto server = server_process::start_only({}, {"--help"});
   ASSERT_EQ(server.wait_exit(std::chrono::seconds(10)), 0);
   auto text = server.log();
-  for (const char* name : {"TWITCH_CLIENT_ID", "TWITCH_CLIENT_SECRET", "WEBHOOK_SECRET", "WEBHOOK_URL",
-                           "STORAGE_TYPE", "REDIS_URL", "DEFAULT_STREAMERS", "REQUIRE_API_KEY",
-                           "API_KEY", "HOST", "PORT", "TWITCH_API_URL", "TWITCH_AUTH_URL",
-                           "REFRESH_INTERVAL", "LOG_LEVEL"})
+  for (const char* name :
+       {"TWITCH_CLIENT_ID", "TWITCH_CLIENT_SECRET", "WEBHOOK_SECRET", "WEBHOOK_URL",
+        "STORAGE_TYPE", "REDIS_URL", "DEFAULT_STREAMERS", "REQUIRE_API_KEY", "API_KEY",
+        "HOST", "PORT", "TWITCH_API_URL", "TWITCH_AUTH_URL", "REFRESH_INTERVAL",
+        "LOG_LEVEL"})
     EXPECT_NE(text.find(name), std::string::npos) << name;
 }
 

@@ -1,11 +1,11 @@
 // End to end: the real eventsubd binary, real HTTP over loopback, real HMAC.
+#include "tests/common/fixtures.hpp"
+#include "tests/e2e/e2e_support.hpp"
+
 #include <gtest/gtest.h>
 
 #include <thread>
 #include <vector>
-
-#include "tests/common/fixtures.hpp"
-#include "tests/e2e/e2e_support.hpp"
 
 namespace eventsubd::testing {
 namespace {
@@ -35,8 +35,9 @@ TEST_F(webhook_e2e, challenge_is_echoed_raw_as_text_plain) {
 
 TEST_F(webhook_e2e, challenge_with_a_bad_signature_is_refused) {
   auto body = fixture("verification.json");
-  auto headers = eventsub_headers("another-secret-value", body, "webhook_callback_verification",
-                                  unique_id(), twitch_timestamp());
+  auto headers =
+      eventsub_headers("another-secret-value", body, "webhook_callback_verification",
+                       unique_id(), twitch_timestamp());
   auto r = http_once(port(), "POST", "/webhooks/eventsub", body, headers);
   EXPECT_EQ(r.status, 403);
   EXPECT_EQ(r.body.find("pogchamp"), std::string::npos);
@@ -79,21 +80,27 @@ TEST_F(webhook_e2e, online_notification_updates_status_live_list_and_events) {
 }
 
 TEST_F(webhook_e2e, offline_after_online_clears_live_state) {
-  ASSERT_EQ(post_signed(port(), online_body("1002", "beta", "s-2", twitch_timestamp(-60s))).status, 200);
+  ASSERT_EQ(
+      post_signed(port(), online_body("1002", "beta", "s-2", twitch_timestamp(-60s)))
+          .status,
+      200);
   ASSERT_EQ(post_signed(port(), offline_body("1002", "beta")).status, 200);
   auto status = status_of("beta");
   EXPECT_FALSE(bool(status.root["is_live"]));
   EXPECT_TRUE(status.root["stream_data"].is_null());
   EXPECT_EQ(std::string_view(status.root["last_event_type"]), "stream.offline");
-  EXPECT_EQ(int64_t(json_doc(http_once(port(), "GET", "/streams/live").body).root["count"]), 0);
+  EXPECT_EQ(
+      int64_t(json_doc(http_once(port(), "GET", "/streams/live").body).root["count"]), 0);
   EXPECT_EQ(event_count(port()), 2u);
 }
 
 TEST_F(webhook_e2e, missing_signature_headers_are_refused_and_nothing_is_stored) {
   auto body = online_body("1003", "gamma", "s-3", twitch_timestamp(-5s));
-  for (const char* drop : {"Twitch-Eventsub-Message-Signature", "Twitch-Eventsub-Message-Id",
-                           "Twitch-Eventsub-Message-Timestamp"}) {
-    auto headers = eventsub_headers(e2e_secret, body, "notification", unique_id(), twitch_timestamp());
+  for (const char* drop :
+       {"Twitch-Eventsub-Message-Signature", "Twitch-Eventsub-Message-Id",
+        "Twitch-Eventsub-Message-Timestamp"}) {
+    auto headers = eventsub_headers(e2e_secret, body, "notification", unique_id(),
+                                    twitch_timestamp());
     headers.erase(drop);
     auto r = http_once(port(), "POST", "/webhooks/eventsub", body, headers);
     EXPECT_EQ(r.status, 403) << drop;
@@ -105,10 +112,12 @@ TEST_F(webhook_e2e, missing_signature_headers_are_refused_and_nothing_is_stored)
 
 TEST_F(webhook_e2e, wrong_signature_or_other_body_is_refused) {
   auto body = online_body("1004", "delta", "s-4", twitch_timestamp(-5s));
-  auto headers = eventsub_headers(e2e_secret, body, "notification", unique_id(), twitch_timestamp());
+  auto headers =
+      eventsub_headers(e2e_secret, body, "notification", unique_id(), twitch_timestamp());
   auto tampered = body;
   tampered[tampered.size() - 5] = 'X';  // a valid signature over a different body
-  EXPECT_EQ(http_once(port(), "POST", "/webhooks/eventsub", tampered, headers).status, 403);
+  EXPECT_EQ(http_once(port(), "POST", "/webhooks/eventsub", tampered, headers).status,
+            403);
   headers["Twitch-Eventsub-Message-Signature"] = "sha256=" + std::string(64, '0');
   EXPECT_EQ(http_once(port(), "POST", "/webhooks/eventsub", body, headers).status, 403);
   headers["Twitch-Eventsub-Message-Signature"] = "garbage";
@@ -118,14 +127,22 @@ TEST_F(webhook_e2e, wrong_signature_or_other_body_is_refused) {
 
 TEST_F(webhook_e2e, stale_and_future_timestamps_are_refused) {
   auto body = online_body("1005", "epsilon", "s-5", twitch_timestamp(-3600s));
-  auto stale = post_signed(port(), body, "notification", unique_id(), twitch_timestamp(-11min));
+  auto stale =
+      post_signed(port(), body, "notification", unique_id(), twitch_timestamp(-11min));
   EXPECT_EQ(stale.status, 403);
   EXPECT_NE(stale.body.find("10 minutes"), std::string::npos);
-  EXPECT_EQ(post_signed(port(), body, "notification", unique_id(), twitch_timestamp(11min)).status, 403);
-  EXPECT_EQ(post_signed(port(), body, "notification", unique_id(), "yesterday").status, 403);
+  EXPECT_EQ(
+      post_signed(port(), body, "notification", unique_id(), twitch_timestamp(11min))
+          .status,
+      403);
+  EXPECT_EQ(post_signed(port(), body, "notification", unique_id(), "yesterday").status,
+            403);
   EXPECT_EQ(event_count(port()), 0u);
   // Inside the window (9 minutes old) is accepted.
-  EXPECT_EQ(post_signed(port(), body, "notification", unique_id(), twitch_timestamp(-9min)).status, 200);
+  EXPECT_EQ(
+      post_signed(port(), body, "notification", unique_id(), twitch_timestamp(-9min))
+          .status,
+      200);
   EXPECT_EQ(event_count(port()), 1u);
 }
 
@@ -152,7 +169,8 @@ TEST_F(webhook_e2e, duplicate_message_id_is_acknowledged_but_applied_once) {
   auto body = online_body("1006", "zeta", "s-6", twitch_timestamp(-5s));
   auto id = unique_id();
   auto ts = twitch_timestamp();
-  EXPECT_EQ(post_signed(port(), body, "notification", id, ts).body, R"({"status":"success"})");
+  EXPECT_EQ(post_signed(port(), body, "notification", id, ts).body,
+            R"({"status":"success"})");
   auto again = post_signed(port(), body, "notification", id, ts);
   EXPECT_EQ(again.status, 200);
   EXPECT_EQ(again.body, R"({"status":"duplicate"})");
@@ -181,8 +199,10 @@ TEST_F(webhook_e2e, same_event_under_a_new_message_id_is_a_duplicate) {
   auto resent = post_signed(port(), body);  // new message id, same stream id
   EXPECT_EQ(resent.status, 200);
   EXPECT_EQ(resent.body, R"({"status":"duplicate"})");
-  EXPECT_EQ(post_signed(port(), offline_body("1008", "theta")).body, R"({"status":"success"})");
-  EXPECT_EQ(post_signed(port(), offline_body("1008", "theta")).body, R"({"status":"duplicate"})");
+  EXPECT_EQ(post_signed(port(), offline_body("1008", "theta")).body,
+            R"({"status":"success"})");
+  EXPECT_EQ(post_signed(port(), offline_body("1008", "theta")).body,
+            R"({"status":"duplicate"})");
   EXPECT_EQ(event_count(port()), 2u);
 }
 
@@ -216,12 +236,14 @@ TEST_F(webhook_e2e, malformed_bodies_are_400_and_store_nothing) {
       "{not json",
       "[1,2,3]",
       "\"a string\"",
-      R"({"subscription":{"type":"stream.online"}})",                  // no event
-      R"({"event":{"broadcaster_user_id":"1"}})",                      // no subscription
-      R"({"subscription":{"type":"stream.online"},"event":"x"})",      // event not an object
+      R"({"subscription":{"type":"stream.online"}})",              // no event
+      R"({"event":{"broadcaster_user_id":"1"}})",                  // no subscription
+      R"({"subscription":{"type":"stream.online"},"event":"x"})",  // event not an object
       R"({"subscription":{"type":"stream.online"},"event":{"broadcaster_user_id":"1"}})",
-      "{\"subscription\":{\"type\":\"stream.online\"},\"event\":{\"broadcaster_user_id\":\"1\","
-      "\"broadcaster_user_login\":\"a\xff\",\"broadcaster_user_name\":\"a\"}}",  // not UTF-8
+      "{\"subscription\":{\"type\":\"stream.online\"},\"event\":{\"broadcaster_user_id\":"
+      "\"1\","
+      "\"broadcaster_user_login\":\"a\xff\",\"broadcaster_user_name\":\"a\"}}",  // not
+                                                                                 // UTF-8
       R"({"subscription":{"type":"stream.online"},"event":{}} trailing)",
   };
   for (const auto& body : cases) {
@@ -230,7 +252,11 @@ TEST_F(webhook_e2e, malformed_bodies_are_400_and_store_nothing) {
     EXPECT_NE(r.body.find("\"detail\""), std::string::npos) << r.body;
   }
   EXPECT_EQ(event_count(port()), 0u);
-  EXPECT_EQ(json_doc(http_once(port(), "GET", "/streams/live").body).root["count"].get_int64().value(), 0);
+  EXPECT_EQ(json_doc(http_once(port(), "GET", "/streams/live").body)
+                .root["count"]
+                .get_int64()
+                .value(),
+            0);
 }
 
 TEST_F(webhook_e2e, unknown_subscription_type_is_acknowledged_and_ignored) {
@@ -254,9 +280,11 @@ TEST_F(webhook_e2e, body_over_one_mebibyte_is_413) {
 TEST_F(webhook_e2e, header_names_are_case_insensitive) {
   auto body = online_body("1010", "kappa", "s-11", twitch_timestamp(-5s));
   header_map lower;
-  for (auto& [k, v] : eventsub_headers(e2e_secret, body, "notification", unique_id(), twitch_timestamp())) {
+  for (auto& [k, v] : eventsub_headers(e2e_secret, body, "notification", unique_id(),
+                                       twitch_timestamp())) {
     std::string name = k;
-    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (auto& c : name)
+      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     lower[name] = v;
   }
   EXPECT_EQ(http_once(port(), "POST", "/webhooks/eventsub", body, lower).status, 200);
@@ -274,8 +302,8 @@ TEST(webhook_disabled_e2e, without_a_secret_the_webhook_is_503_and_the_rest_work
     server_process server{{{"WEBHOOK_SECRET", secret}}};
     auto body = fixture("stream_online.json");
     auto r = http_once(server.port(), "POST", "/webhooks/eventsub", body,
-                       eventsub_headers("whatever-secret-1", body, "notification", unique_id(),
-                                        twitch_timestamp()));
+                       eventsub_headers("whatever-secret-1", body, "notification",
+                                        unique_id(), twitch_timestamp()));
     EXPECT_EQ(r.status, 503) << secret;
     EXPECT_NE(r.body.find("WEBHOOK_SECRET"), std::string::npos) << r.body;
     EXPECT_EQ(http_once(server.port(), "GET", "/").status, 200);

@@ -57,7 +57,8 @@ std::string minified(const std::string& json) {
   return simdjson::minify(doc);
 }
 
-// --- message type header -----------------------------------------------------------------
+// --- message type header
+// -----------------------------------------------------------------
 
 TEST(ParseMessageType, KnownValuesCaseInsensitive) {
   EXPECT_EQ(parse_message_type("notification"), message_type::notification);
@@ -81,7 +82,8 @@ TEST(ParseMessageType, AnythingElseIsUnknown) {
   EXPECT_EQ(parse_message_type(std::string("notification\0", 13)), message_type::unknown);
 }
 
-// --- fixtures ----------------------------------------------------------------------------
+// --- fixtures
+// ----------------------------------------------------------------------------
 
 TEST_F(EventsubParser, StreamOnlineFixture) {
   const auto body = fixture("stream_online.json");
@@ -227,7 +229,8 @@ TEST_F(EventsubParser, NullOptionalFieldsAreEmpty) {
   EXPECT_EQ(msg.event.started_at, "");
 }
 
-// --- malformed ---------------------------------------------------------------------------
+// --- malformed
+// ---------------------------------------------------------------------------
 
 TEST_F(EventsubParser, InvalidJson) {
   auto why = refused(message_type::notification, "{not json}");
@@ -321,9 +324,10 @@ TEST_F(EventsubParser, StreamOfflineEventMissingBroadcasterId) {
   refused(message_type::notification,
           R"({"subscription":{"type":"stream.offline"},"event":{)"
           R"("broadcaster_user_login":"a","broadcaster_user_name":"A"}})");
-  refused(message_type::notification,
-          R"({"subscription":{"type":"stream.offline"},"event":{"broadcaster_user_id":"",)"
-          R"("broadcaster_user_login":"a","broadcaster_user_name":"A"}})");
+  refused(
+      message_type::notification,
+      R"({"subscription":{"type":"stream.offline"},"event":{"broadcaster_user_id":"",)"
+      R"("broadcaster_user_login":"a","broadcaster_user_name":"A"}})");
 }
 
 TEST_F(EventsubParser, BroadcasterUserIdAsANumber) {
@@ -351,9 +355,9 @@ TEST_F(EventsubParser, StreamOnlineFieldsOfTheWrongType) {
 
 TEST_F(EventsubParser, VerificationWithoutChallenge) {
   const std::string sub = R"("subscription":{"type":"stream.online","id":"s"})";
-  for (const std::string& body :
-       {"{" + sub + "}", "{" + sub + R"(,"challenge":"")" + "}",
-        "{" + sub + R"(,"challenge":123)" + "}", "{" + sub + R"(,"challenge":null)" + "}"}) {
+  for (const std::string& body : {"{" + sub + "}", "{" + sub + R"(,"challenge":"")" + "}",
+                                  "{" + sub + R"(,"challenge":123)" + "}",
+                                  "{" + sub + R"(,"challenge":null)" + "}"}) {
     auto why = refused(message_type::verification, body);
     EXPECT_NE(why.find("challenge"), std::string::npos) << body << ": " << why;
   }

@@ -130,7 +130,8 @@ TEST_P(SignatureVector, VerifyRefusesABodyChangedByOneByte) {
     EXPECT_FALSE(v.verify(p.id, p.timestamp, changed, p.expected)) << pos;
   }
   EXPECT_FALSE(v.verify(p.id, p.timestamp, body_ + "\n", p.expected));
-  EXPECT_FALSE(v.verify(p.id, p.timestamp, body_.substr(0, body_.size() - 1), p.expected));
+  EXPECT_FALSE(
+      v.verify(p.id, p.timestamp, body_.substr(0, body_.size() - 1), p.expected));
 }
 
 TEST_P(SignatureVector, VerifyRefusesADifferentSecret) {

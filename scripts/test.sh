@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds everything with warnings as errors, and runs the
+# whole test suite with ctest (unit, actor and end-to-end tests against the real binary).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/setup-debian.sh --tests
+cmake -S . -B build-tests -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DEVENTSUBD_WERROR=ON
+cmake --build build-tests
+cd build-tests
+ctest --output-on-failure --timeout 300 -j "$(nproc)"

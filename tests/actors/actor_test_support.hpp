@@ -1,0 +1,105 @@
+#pragma once
+
+#include "actors/interfaces.hpp"
+#include "storage/memory_backend.hpp"
+
+#include <caf/all.hpp>
+
+#include <future>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+namespace eventsubd::testing {
+
+/// A reply channel whose answer a test can wait for.
+struct captured_reply {
+  std::shared_ptr<std::promise<query_result>> promise =
+      std::make_shared<std::promise<query_result>>();
+  std::future<query_result> future = promise->get_future();
+  reply_once channel() {
+    return reply_once{[p = promise](query_result r) { p->set_value(std::move(r)); }};
+  }
+  query_result get() {
+    if (future.wait_for(std::chrono::seconds(5)) != std::future_status::ready)
+      return query_result::failure(errc::internal, "no reply within 5 s");
+    return future.get();
+  }
+};
+
+/// A memory backend that can be told to fail writes or report itself disconnected.
+class flaky_backend : public storage::memory_backend {
+ public:
+  std::atomic<bool> fail_writes{false};
+  std::atomic<bool> disconnected{false};
+  bool connected() override { return !disconnected; }
+  storage::failure put_status(const stream_status& s) override {
+    if (fail_writes) return std::string("injected failure");
+    return memory_backend::put_status(s);
+  }
+  storage::failure append_event(const event_record& e, size_t keep) override {
+    if (fail_writes) return std::string("injected failure");
+    return memory_backend::append_event(e, keep);
+  }
+  storage::failure put_streamer(const streamer_record& s) override {
+    if (fail_writes) return std::string("injected failure");
+    return memory_backend::put_streamer(s);
+  }
+};
+
+/// Collects what an event-bus listener receives.
+struct change_log {
+  std::mutex mutex;
+  std::vector<stream_change> changes;
+  void add(stream_change c) {
+    std::lock_guard<std::mutex> g{mutex};
+    changes.push_back(std::move(c));
+  }
+  size_t size() {
+    std::lock_guard<std::mutex> g{mutex};
+    return changes.size();
+  }
+  bool wait_for(size_t n) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (size() < n && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::yield();
+    return size() >= n;
+  }
+};
+
+inline stream_listener_actor::behavior_type recording_listener(
+    stream_listener_actor::pointer, std::shared_ptr<change_log> log) {
+  return {[log](const stream_change& c) { log->add(c); }};
+}
+
+inline stream_report online_report(const std::string& user_id, const std::string& login,
+                                   const std::string& stream_id, sys_time started) {
+  stream_report r;
+  r.online = true;
+  r.message_id = "m-" + stream_id;
+  r.event_type = "stream.online";
+  r.user_id = user_id;
+  r.login = login;
+  r.display_name = login;
+  r.stream_id = stream_id;
+  r.event_raw = R"({"id":")" + stream_id + R"(","broadcaster_user_id":")" + user_id +
+                R"(","started_at":")" + format_rfc3339(started) + R"("})";
+  r.event_time = started;
+  return r;
+}
+
+inline stream_report offline_report(const std::string& user_id, const std::string& login,
+                                    sys_time at) {
+  stream_report r;
+  r.online = false;
+  r.message_id = "off-" + format_rfc3339(at);
+  r.event_type = "stream.offline";
+  r.user_id = user_id;
+  r.login = login;
+  r.display_name = login;
+  r.event_raw = R"({"broadcaster_user_id":")" + user_id + R"("})";
+  r.event_time = at;
+  return r;
+}
+
+}  // namespace eventsubd::testing

@@ -1,0 +1,185 @@
+#include "actors/storage_actor.hpp"
+
+#include "tests/actors/actor_test_support.hpp"
+
+#include <gtest/gtest.h>
+
+namespace eventsubd::testing {
+namespace {
+
+class storage_actor_test : public ::testing::Test {
+ protected:
+  caf::actor_system_config cfg;
+  caf::actor_system sys{cfg};
+  std::shared_ptr<flaky_backend> backend = std::make_shared<flaky_backend>();
+  storage_actor storage =
+      sys.spawn(storage_fn, std::shared_ptr<storage::backend>(backend));
+  caf::scoped_actor self{sys};
+
+  ~storage_actor_test() override {
+    caf::anon_send_exit(storage, caf::exit_reason::user_shutdown);
+  }
+
+  query_result ask_status(const std::string& login) {
+    captured_reply reply;
+    caf::anon_send(storage, status_atom::value, login, reply.channel());
+    return reply.get();
+  }
+
+  bool record(const transition& t) {
+    bool ok = false;
+    self->request(storage, std::chrono::seconds(5), record_atom::value, t)
+        .receive([&](caf::ok_atom) { ok = true; },
+                 [&](const caf::error&) { ok = false; });
+    return ok;
+  }
+
+  static transition live_transition(const std::string& login, const std::string& id) {
+    transition t;
+    t.status = {id,
+                login,
+                login,
+                true,
+                R"({"id":"s1"})",
+                "2024-01-01T00:00:00.000000+00:00",
+                "stream.online"};
+    t.event = {"msg-" + id,  "stream.online", id,
+               login,        login,           "2024-01-01T00:00:00.000000+00:00",
+               1704067200.0, R"({"id":"s1"})"};
+    return t;
+  }
+};
+
+TEST_F(storage_actor_test, a_recorded_transition_is_readable_at_once) {
+  EXPECT_EQ(ask_status("alpha").code, errc::not_found);
+  ASSERT_TRUE(record(live_transition("alpha", "1")));
+  auto status = ask_status("alpha");
+  ASSERT_TRUE(status.ok());
+  EXPECT_NE(status.body->find(R"("is_live":true)"), std::string::npos);
+  EXPECT_NE(status.body->find(R"("source":"storage")"), std::string::npos);
+
+  captured_reply live;
+  caf::anon_send(storage, live_atom::value, live.channel());
+  auto live_body = live.get();
+  EXPECT_NE(live_body.body->find(R"("count":1)"), std::string::npos);
+
+  captured_reply events;
+  caf::anon_send(storage, events_atom::value, uint32_t{10}, events.channel());
+  EXPECT_NE(events.get().body->find("msg-1"), std::string::npos);
+
+  // The backend holds it too (write-through).
+  std::vector<stream_status> stored;
+  backend->load_statuses(stored);
+  ASSERT_EQ(stored.size(), 1u);
+  EXPECT_TRUE(stored[0].is_live);
+}
+
+TEST_F(storage_actor_test, a_failed_write_is_an_error_and_changes_nothing) {
+  backend->fail_writes = true;
+  EXPECT_FALSE(record(live_transition("beta", "2")));
+  EXPECT_EQ(ask_status("beta").code, errc::not_found);
+  captured_reply events;
+  caf::anon_send(storage, events_atom::value, uint32_t{10}, events.channel());
+  EXPECT_EQ(*events.get().body, R"({"events":[]})");
+}
+
+TEST_F(storage_actor_test, health_follows_the_backend) {
+  captured_reply healthy;
+  caf::anon_send(storage, health_atom::value, healthy.channel());
+  auto r = healthy.get();
+  EXPECT_TRUE(r.ok());
+  EXPECT_EQ(*r.body, R"({"status":"healthy","storage":"connected"})");
+  backend->disconnected = true;
+  captured_reply unhealthy;
+  caf::anon_send(storage, health_atom::value, unhealthy.channel());
+  r = unhealthy.get();
+  EXPECT_EQ(r.code, errc::unavailable);
+  EXPECT_EQ(*r.body, R"({"status":"unhealthy","storage":"disconnected"})");
+}
+
+TEST_F(storage_actor_test, streamers_are_put_listed_revoked_and_removed) {
+  streamer_record s{"42", "gamma", "Gamma", "sub-on", "sub-off", true};
+  self->request(storage, std::chrono::seconds(5), caf::put_atom::value, s)
+      .receive([](caf::ok_atom) {}, [](caf::error&) { FAIL(); });
+  ASSERT_TRUE(record(live_transition("gamma", "42")));
+
+  captured_reply list;
+  caf::anon_send(storage, streamers_atom::value, list.channel());
+  EXPECT_NE(list.get().body->find(R"("subscription_id":"sub-on")"), std::string::npos);
+
+  caf::anon_send(
+      storage, revoked_atom::value,
+      revocation_notice{"sub-off", "stream.offline", "42", "authorization_revoked"});
+  std::vector<streamer_record> after;
+  self->request(storage, std::chrono::seconds(5), caf::get_atom::value,
+                streamers_atom::value)
+      .receive([&](std::vector<streamer_record>& v) { after = std::move(v); },
+               [](caf::error&) { FAIL(); });
+  ASSERT_EQ(after.size(), 1u);
+  EXPECT_FALSE(after[0].is_active);
+  EXPECT_EQ(after[0].online_subscription_id, "sub-on");
+  EXPECT_TRUE(after[0].offline_subscription_id.empty());
+
+  bool existed = false;
+  self->request(storage, std::chrono::seconds(5), caf::delete_atom::value,
+                std::string("gamma"))
+      .receive([&](bool e) { existed = e; }, [](caf::error&) { FAIL(); });
+  EXPECT_TRUE(existed);
+  EXPECT_EQ(ask_status("gamma").code, errc::not_found);  // the status went with it
+  self->request(storage, std::chrono::seconds(5), caf::delete_atom::value,
+                std::string("gamma"))
+      .receive([&](bool e) { existed = e; }, [](caf::error&) { FAIL(); });
+  EXPECT_FALSE(existed);
+}
+
+TEST_F(storage_actor_test, status_by_user_id) {
+  ASSERT_TRUE(record(live_transition("delta", "77")));
+  std::vector<stream_status> found;
+  self->request(storage, std::chrono::seconds(5), caf::get_atom::value, by_id_atom::value,
+                std::string("77"))
+      .receive([&](std::vector<stream_status>& v) { found = std::move(v); },
+               [](caf::error&) { FAIL(); });
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].username, "delta");
+  self->request(storage, std::chrono::seconds(5), caf::get_atom::value, by_id_atom::value,
+                std::string("78"))
+      .receive([&](std::vector<stream_status>& v) { found = std::move(v); },
+               [](caf::error&) { FAIL(); });
+  EXPECT_TRUE(found.empty());
+}
+
+TEST(storage_actor_load, starts_from_what_the_backend_holds) {
+  auto backend = std::make_shared<storage::memory_backend>();
+  backend->put_status({"9", "preloaded", "Preloaded", true, R"({"id":"x"})",
+                       "2024-01-01T00:00:00Z", "stream.online"});
+  caf::actor_system_config cfg;
+  caf::actor_system sys{cfg};
+  auto storage = sys.spawn(storage_fn, std::shared_ptr<storage::backend>(backend));
+  captured_reply reply;
+  caf::anon_send(storage, status_atom::value, std::string("preloaded"), reply.channel());
+  auto r = reply.get();
+  ASSERT_TRUE(r.ok());
+  EXPECT_NE(r.body->find("Preloaded"), std::string::npos);
+  caf::anon_send_exit(storage, caf::exit_reason::user_shutdown);
+}
+
+TEST(reply_once_test, a_dropped_reply_answers_unavailable) {
+  captured_reply reply;
+  { auto channel = reply.channel(); }  // never called
+  EXPECT_EQ(reply.get().code, errc::unavailable);
+}
+
+TEST(reply_once_test, only_the_first_answer_counts) {
+  std::vector<errc> seen;
+  {
+    reply_once r{[&](query_result q) { seen.push_back(q.code); }};
+    auto copy = r;
+    r(query_result::failure(errc::not_found, "x"));
+    copy(query_result::success(make_body("{}")));
+  }
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0], errc::not_found);
+}
+
+}  // namespace
+}  // namespace eventsubd::testing

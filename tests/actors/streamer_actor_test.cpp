@@ -1,0 +1,173 @@
+#include "actors/event_bus.hpp"
+#include "actors/storage_actor.hpp"
+#include "actors/streamer_supervisor.hpp"
+#include "tests/actors/actor_test_support.hpp"
+
+#include <gtest/gtest.h>
+
+namespace eventsubd::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+class streamer_actor_test : public ::testing::Test {
+ protected:
+  caf::actor_system_config cfg;
+  caf::actor_system sys{cfg};
+  std::shared_ptr<flaky_backend> backend = std::make_shared<flaky_backend>();
+  storage_actor storage;
+  event_bus_actor bus;
+  streamer_supervisor_actor supervisor;
+  std::shared_ptr<change_log> changes = std::make_shared<change_log>();
+  stream_listener_actor listener;
+
+  void start() {
+    storage = sys.spawn(storage_fn, std::shared_ptr<storage::backend>(backend));
+    bus = sys.spawn(event_bus_fn);
+    supervisor = sys.spawn(streamer_supervisor_fn, storage, bus);
+    listener = sys.spawn(recording_listener, changes);
+    caf::anon_send(bus, subscribe_atom::value, listener);
+  }
+
+  ~streamer_actor_test() override {
+    for (auto h :
+         {caf::actor_cast<caf::actor>(supervisor), caf::actor_cast<caf::actor>(bus),
+          caf::actor_cast<caf::actor>(storage), caf::actor_cast<caf::actor>(listener)})
+      if (h) caf::anon_send_exit(h, caf::exit_reason::user_shutdown);
+  }
+
+  query_result observe(const stream_report& r) {
+    captured_reply reply;
+    caf::anon_send(supervisor, observe_atom::value, r, reply.channel());
+    return reply.get();
+  }
+
+  std::vector<stream_status> stored_statuses() {
+    std::vector<stream_status> out;
+    backend->load_statuses(out);
+    return out;
+  }
+};
+
+TEST_F(streamer_actor_test, online_is_stored_and_published) {
+  start();
+  auto t0 = now() - 60s;
+  auto r = observe(online_report("1", "alpha", "s1", t0));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(*r.body, R"({"status":"success"})");
+  auto statuses = stored_statuses();
+  ASSERT_EQ(statuses.size(), 1u);
+  EXPECT_TRUE(statuses[0].is_live);
+  EXPECT_EQ(statuses[0].last_event_type, "stream.online");
+  ASSERT_TRUE(changes->wait_for(1));
+  EXPECT_EQ(changes->changes[0].kind, change_kind::online);
+  EXPECT_EQ(changes->changes[0].login, "alpha");
+  EXPECT_EQ(changes->changes[0].source, change_source::webhook);
+}
+
+TEST_F(streamer_actor_test, duplicates_and_outdated_reports_write_nothing) {
+  start();
+  auto t0 = now() - 120s;
+  ASSERT_EQ(*observe(online_report("2", "beta", "s1", t0)).body,
+            R"({"status":"success"})");
+  EXPECT_EQ(*observe(online_report("2", "beta", "s1", t0)).body,
+            R"({"status":"duplicate"})");
+  ASSERT_EQ(*observe(offline_report("2", "beta", t0 + 60s)).body,
+            R"({"status":"success"})");
+  EXPECT_EQ(*observe(offline_report("2", "beta", t0 + 61s)).body,
+            R"({"status":"duplicate"})");
+  EXPECT_EQ(*observe(online_report("2", "beta", "s1", t0)).body,
+            R"({"status":"duplicate"})");
+  EXPECT_EQ(*observe(online_report("2", "beta", "s0", t0 + 30s)).body,
+            R"({"status":"outdated"})");
+  std::vector<event_record> events;
+  backend->load_events(100, events);
+  EXPECT_EQ(events.size(), 2u);
+  EXPECT_FALSE(stored_statuses()[0].is_live);
+  ASSERT_TRUE(changes->wait_for(2));
+  EXPECT_EQ(changes->size(), 2u);
+}
+
+TEST_F(streamer_actor_test, a_failed_write_is_not_committed_so_a_retry_applies) {
+  start();
+  backend->fail_writes = true;
+  auto t0 = now() - 10s;
+  auto failed = observe(online_report("3", "gamma", "s1", t0));
+  EXPECT_EQ(failed.code, errc::unavailable);
+  backend->fail_writes = false;
+  auto retried = observe(online_report("3", "gamma", "s1", t0));
+  EXPECT_EQ(*retried.body, R"({"status":"success"})");
+  EXPECT_TRUE(stored_statuses()[0].is_live);
+}
+
+TEST_F(streamer_actor_test, state_is_restored_from_storage_after_a_restart) {
+  // A stored live status for stream s9, as a previous run left it.
+  auto started = now() - 300s;
+  backend->put_status({"4", "delta", "delta", true,
+                       R"({"id":"s9","started_at":")" + format_rfc3339(started) + R"("})",
+                       format_rfc3339(started), "stream.online"});
+  start();
+  EXPECT_EQ(*observe(online_report("4", "delta", "s9", started)).body,
+            R"({"status":"duplicate"})");
+  EXPECT_EQ(*observe(offline_report("4", "delta", started - 10s)).body,
+            R"({"status":"outdated"})");
+  EXPECT_EQ(*observe(offline_report("4", "delta", now())).body,
+            R"({"status":"success"})");
+}
+
+TEST_F(streamer_actor_test, broadcasters_get_separate_actors) {
+  start();
+  auto t0 = now() - 10s;
+  EXPECT_EQ(*observe(online_report("5", "eps", "same-id", t0)).body,
+            R"({"status":"success"})");
+  EXPECT_EQ(*observe(online_report("6", "zeta", "same-id", t0)).body,
+            R"({"status":"success"})");
+  EXPECT_EQ(stored_statuses().size(), 2u);
+}
+
+TEST_F(streamer_actor_test, a_renamed_broadcaster_moves_its_status_to_the_new_login) {
+  start();
+  auto t0 = now() - 60s;
+  ASSERT_EQ(*observe(online_report("8", "oldname", "s1", t0)).body,
+            R"({"status":"success"})");
+  ASSERT_EQ(*observe(offline_report("8", "newname", now())).body,
+            R"({"status":"success"})");
+  auto statuses = stored_statuses();
+  ASSERT_EQ(statuses.size(), 1u);
+  EXPECT_EQ(statuses[0].username, "newname");
+  EXPECT_FALSE(statuses[0].is_live);
+  captured_reply old_status;
+  caf::anon_send(storage, status_atom::value, std::string("oldname"),
+                 old_status.channel());
+  EXPECT_EQ(old_status.get().code, errc::not_found);
+}
+
+TEST(event_bus_test, every_listener_gets_every_change_and_dead_ones_are_dropped) {
+  caf::actor_system_config cfg;
+  caf::actor_system sys{cfg};
+  auto bus = sys.spawn(event_bus_fn);
+  auto log_a = std::make_shared<change_log>();
+  auto log_b = std::make_shared<change_log>();
+  auto a = sys.spawn(recording_listener, log_a);
+  auto b = sys.spawn(recording_listener, log_b);
+  caf::anon_send(bus, subscribe_atom::value, a);
+  caf::anon_send(bus, subscribe_atom::value, b);
+  caf::anon_send(bus, subscribe_atom::value, b);  // twice: still one delivery
+  stream_change change{change_kind::online,   "1", "x", "X", "{}", "t",
+                       change_source::webhook};
+  caf::anon_send(bus, publish_atom::value, change);
+  ASSERT_TRUE(log_a->wait_for(1));
+  ASSERT_TRUE(log_b->wait_for(1));
+  caf::anon_send_exit(b, caf::exit_reason::user_shutdown);
+  b = nullptr;
+  change.kind = change_kind::offline;
+  caf::anon_send(bus, publish_atom::value, change);
+  ASSERT_TRUE(log_a->wait_for(2));
+  EXPECT_EQ(log_a->changes[1].kind, change_kind::offline);
+  EXPECT_EQ(log_b->size(), 1u);
+  caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(bus, caf::exit_reason::user_shutdown);
+}
+
+}  // namespace
+}  // namespace eventsubd::testing

@@ -1,0 +1,185 @@
+// The router in isolation: a recording service stands in for the actors.
+#include "http/router.hpp"
+
+#include "http/url.hpp"
+
+#include <gtest/gtest.h>
+
+namespace eventsubd::http {
+namespace {
+
+namespace bh = boost::beast::http;
+
+/// Records which call the router made and answers with a fixed body.
+class recording_service : public service {
+ public:
+  std::string last_call;
+  std::string last_login;
+  uint32_t last_limit = 0;
+  webhook_request last_webhook;
+
+  void answer(const std::string& call, reply_once& reply) {
+    last_call = call;
+    reply(query_result::success(make_body("{}")));
+  }
+  void health(reply_once r) override { answer("health", r); }
+  void list_streamers(reply_once r) override { answer("list", r); }
+  void add_streamer(std::string login, reply_once r) override {
+    last_login = login;
+    answer("add", r);
+  }
+  void remove_streamer(std::string login, reply_once r) override {
+    last_login = login;
+    answer("remove", r);
+  }
+  void streamer_status(std::string login, reply_once r) override {
+    last_login = login;
+    answer("status", r);
+  }
+  void live_streams(reply_once r) override { answer("live", r); }
+  void recent_events(uint32_t limit, reply_once r) override {
+    last_limit = limit;
+    answer("events", r);
+  }
+  void webhook(webhook_request d, reply_once r) override {
+    last_webhook = std::move(d);
+    answer("webhook", r);
+  }
+};
+
+struct routed {
+  int status;
+  std::string body;
+  response res;
+};
+
+routed route(router& r, bh::verb method, const std::string& target,
+             std::initializer_list<std::pair<std::string, std::string>> headers = {},
+             std::string body = {}) {
+  request req{method, target, 11};
+  for (auto& [k, v] : headers) req.set(k, v);
+  req.body() = std::move(body);
+  std::optional<response> out;
+  r.route(std::move(req), [&](response res) { out = std::move(res); });
+  EXPECT_TRUE(out.has_value());
+  return {static_cast<int>(out->result_int()), out->body() ? *out->body() : "",
+          std::move(*out)};
+}
+
+TEST(router_test, routes_each_endpoint_to_one_service_call) {
+  recording_service svc;
+  router r{svc, api_key_guard{false, ""}};
+  EXPECT_EQ(route(r, bh::verb::get, "/health").status, 200);
+  EXPECT_EQ(svc.last_call, "health");
+  route(r, bh::verb::get, "/streamers");
+  EXPECT_EQ(svc.last_call, "list");
+  route(r, bh::verb::post, "/streamers/Shroud");
+  EXPECT_EQ(svc.last_call, "add");
+  EXPECT_EQ(svc.last_login, "shroud");
+  route(r, bh::verb::delete_, "/streamers/NINJA");
+  EXPECT_EQ(svc.last_call, "remove");
+  EXPECT_EQ(svc.last_login, "ninja");
+  route(r, bh::verb::get, "/streamers/a_b%5F1/status");
+  EXPECT_EQ(svc.last_call, "status");
+  EXPECT_EQ(svc.last_login, "a_b_1");
+  route(r, bh::verb::get, "/streams/live");
+  EXPECT_EQ(svc.last_call, "live");
+  route(r, bh::verb::get, "/events");
+  EXPECT_EQ(svc.last_limit, 50u);
+  route(r, bh::verb::get, "/events?limit=1000");
+  EXPECT_EQ(svc.last_limit, 1000u);
+  route(r, bh::verb::get, "/events?limit=7&limit=8");
+  EXPECT_EQ(svc.last_limit, 8u);
+}
+
+TEST(router_test, webhook_headers_and_raw_body_are_passed_through) {
+  recording_service svc;
+  router r{svc, api_key_guard{true, "key"}};  // the webhook is public even with a key
+  auto out = route(r, bh::verb::post, "/webhooks/eventsub",
+                   {{"twitch-eventsub-message-id", "id1"},
+                    {"TWITCH-EVENTSUB-MESSAGE-TIMESTAMP", "ts"},
+                    {"Twitch-Eventsub-Message-Signature", "sig"}},
+                   "{\"raw\" : 1}");
+  EXPECT_EQ(out.status, 200);
+  EXPECT_EQ(svc.last_webhook.message_id, "id1");
+  EXPECT_EQ(svc.last_webhook.timestamp, "ts");
+  EXPECT_EQ(svc.last_webhook.signature, "sig");
+  EXPECT_TRUE(svc.last_webhook.has_id && svc.last_webhook.has_timestamp &&
+              svc.last_webhook.has_signature);
+  EXPECT_FALSE(svc.last_webhook.has_type);
+  EXPECT_EQ(svc.last_webhook.body, "{\"raw\" : 1}");
+}
+
+TEST(router_test, errors_never_reach_the_service) {
+  recording_service svc;
+  router r{svc, api_key_guard{true, "secret-key"}};
+  auto not_found = route(r, bh::verb::get, "/nope");
+  EXPECT_EQ(not_found.status, 404);
+  EXPECT_EQ(not_found.body, R"({"detail":"Not Found"})");
+  auto wrong = route(r, bh::verb::patch, "/streamers/x");
+  EXPECT_EQ(wrong.status, 405);
+  EXPECT_EQ(wrong.res[bh::field::allow], "POST, DELETE");
+  auto unauth = route(r, bh::verb::get, "/streamers");
+  EXPECT_EQ(unauth.status, 401);
+  EXPECT_EQ(unauth.res[bh::field::www_authenticate], "Bearer");
+  EXPECT_EQ(route(r, bh::verb::get, "/streamers/_bad/status",
+                  {{"Authorization", "Bearer secret-key"}})
+                .status,
+            400);
+  EXPECT_EQ(
+      route(r, bh::verb::get, "/events?limit=0", {{"Authorization", "Bearer secret-key"}})
+          .status,
+      422);
+  EXPECT_EQ(route(r, bh::verb::get, "/events?limit=%zz",
+                  {{"Authorization", "Bearer secret-key"}})
+                .status,
+            422);
+  EXPECT_TRUE(svc.last_call.empty());
+}
+
+TEST(api_key_guard_test, accepts_only_the_exact_key_with_a_bearer_scheme) {
+  api_key_guard guard{true, "abc123"};
+  EXPECT_TRUE(guard.allows("Bearer abc123"));
+  EXPECT_TRUE(guard.allows("bEaReR abc123"));
+  EXPECT_TRUE(guard.allows("Bearer   abc123  "));
+  EXPECT_FALSE(guard.allows("Bearer abc1234"));
+  EXPECT_FALSE(guard.allows("Bearer abc12"));
+  EXPECT_FALSE(guard.allows("Bearerabc123"));
+  EXPECT_FALSE(guard.allows("Token abc123"));
+  EXPECT_FALSE(guard.allows(""));
+  EXPECT_FALSE(guard.allows("Bearer "));
+  EXPECT_TRUE(api_key_guard(false, "").allows(""));
+}
+
+TEST(url_test, percent_decoding_and_query_parameters) {
+  EXPECT_EQ(percent_decode("a%20b", false), "a b");
+  EXPECT_EQ(percent_decode("a+b", false), "a+b");
+  EXPECT_EQ(percent_decode("a+b", true), "a b");
+  EXPECT_FALSE(percent_decode("%", false));
+  EXPECT_FALSE(percent_decode("%4", false));
+  EXPECT_FALSE(percent_decode("%g0", false));
+  bool malformed = false;
+  EXPECT_EQ(query_param("x=1&limit=5", "limit", malformed), "5");
+  EXPECT_FALSE(query_param("x=1", "limit", malformed).has_value());
+  EXPECT_EQ(query_param("limit", "limit", malformed), "");
+  EXPECT_FALSE(query_param("limit=%", "limit", malformed).has_value());
+  EXPECT_TRUE(malformed);
+}
+
+TEST(status_map_test, every_error_code_has_its_status) {
+  EXPECT_EQ(status_for(errc::ok), bh::status::ok);
+  EXPECT_EQ(status_for(errc::bad_request), bh::status::bad_request);
+  EXPECT_EQ(status_for(errc::unauthorized), bh::status::unauthorized);
+  EXPECT_EQ(status_for(errc::forbidden), bh::status::forbidden);
+  EXPECT_EQ(status_for(errc::not_found), bh::status::not_found);
+  EXPECT_EQ(status_for(errc::conflict), bh::status::conflict);
+  EXPECT_EQ(status_for(errc::payload_too_large), bh::status::payload_too_large);
+  EXPECT_EQ(status_for(errc::unprocessable), bh::status::unprocessable_entity);
+  EXPECT_EQ(status_for(errc::unavailable), bh::status::service_unavailable);
+  EXPECT_EQ(status_for(errc::upstream_error), bh::status::bad_gateway);
+  EXPECT_EQ(status_for(errc::upstream_timeout), bh::status::gateway_timeout);
+  EXPECT_EQ(status_for(errc::internal), bh::status::internal_server_error);
+}
+
+}  // namespace
+}  // namespace eventsubd::http

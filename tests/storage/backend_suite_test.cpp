@@ -1,0 +1,351 @@
+// One suite for every storage backend. To run it against another backend, add a factory
+// and one line to `backend_factories()` below.
+
+#include "storage/backend.hpp"
+#include "storage/memory_backend.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace eventsubd::storage {
+namespace {
+
+struct backend_factory {
+  std::string name;
+  std::function<std::unique_ptr<backend>()> make;
+};
+
+std::unique_ptr<backend> make_memory_backend() {
+  return std::make_unique<memory_backend>();
+}
+
+std::vector<backend_factory> backend_factories() {
+  return {
+      {"memory", make_memory_backend},
+      // {"redis", make_redis_backend},  // a fresh, empty database per call
+  };
+}
+
+streamer_record streamer(const std::string& login, const std::string& user_id = "") {
+  streamer_record s;
+  s.user_id = user_id.empty() ? "id-" + login : user_id;
+  s.username = login;
+  s.display_name = "Display_" + login;
+  s.online_subscription_id = "on-" + login;
+  s.offline_subscription_id = "off-" + login;
+  s.is_active = true;
+  return s;
+}
+
+stream_status status(const std::string& login, bool live) {
+  stream_status s;
+  s.user_id = "id-" + login;
+  s.username = login;
+  s.display_name = "Display_" + login;
+  s.is_live = live;
+  s.stream_data = live ? R"({"id":"9001","type":"live"})" : "";
+  s.last_updated = "2024-01-15T11:45:23.123456+00:00";
+  s.last_event_type = live ? "stream.online" : "stream.offline";
+  return s;
+}
+
+event_record event(int n) {
+  event_record e;
+  e.id = "msg-" + std::to_string(n);
+  e.event_type = n % 2 ? "stream.offline" : "stream.online";
+  e.broadcaster_id = "1337";
+  e.broadcaster_login = "cool_user";
+  e.broadcaster_name = "Cool_User";
+  e.timestamp = "2024-01-15T11:45:23.123456+00:00";
+  e.score = 1705319123.0 + n;
+  e.data = R"({"n":)" + std::to_string(n) + "}";
+  return e;
+}
+
+void expect_same(const streamer_record& a, const streamer_record& b) {
+  EXPECT_EQ(a.user_id, b.user_id);
+  EXPECT_EQ(a.username, b.username);
+  EXPECT_EQ(a.display_name, b.display_name);
+  EXPECT_EQ(a.online_subscription_id, b.online_subscription_id);
+  EXPECT_EQ(a.offline_subscription_id, b.offline_subscription_id);
+  EXPECT_EQ(a.is_active, b.is_active);
+}
+
+void expect_same(const stream_status& a, const stream_status& b) {
+  EXPECT_EQ(a.user_id, b.user_id);
+  EXPECT_EQ(a.username, b.username);
+  EXPECT_EQ(a.display_name, b.display_name);
+  EXPECT_EQ(a.is_live, b.is_live);
+  EXPECT_EQ(a.stream_data, b.stream_data);
+  EXPECT_EQ(a.last_updated, b.last_updated);
+  EXPECT_EQ(a.last_event_type, b.last_event_type);
+}
+
+void expect_same(const event_record& a, const event_record& b) {
+  EXPECT_EQ(a.id, b.id);
+  EXPECT_EQ(a.event_type, b.event_type);
+  EXPECT_EQ(a.broadcaster_id, b.broadcaster_id);
+  EXPECT_EQ(a.broadcaster_login, b.broadcaster_login);
+  EXPECT_EQ(a.broadcaster_name, b.broadcaster_name);
+  EXPECT_EQ(a.timestamp, b.timestamp);
+  EXPECT_DOUBLE_EQ(a.score, b.score);
+  EXPECT_EQ(a.data, b.data);
+}
+
+class BackendSuite : public ::testing::TestWithParam<backend_factory> {
+ protected:
+  void SetUp() override {
+    db_ = GetParam().make();
+    ASSERT_NE(db_, nullptr);
+  }
+
+  std::vector<streamer_record> streamers() {
+    std::vector<streamer_record> out;
+    EXPECT_FALSE(db_->load_streamers(out));
+    std::sort(out.begin(), out.end(),
+              [](const auto& a, const auto& b) { return a.username < b.username; });
+    return out;
+  }
+
+  std::vector<stream_status> statuses() {
+    std::vector<stream_status> out;
+    EXPECT_FALSE(db_->load_statuses(out));
+    std::sort(out.begin(), out.end(),
+              [](const auto& a, const auto& b) { return a.username < b.username; });
+    return out;
+  }
+
+  std::vector<event_record> events(size_t limit) {
+    std::vector<event_record> out;
+    EXPECT_FALSE(db_->load_events(limit, out));
+    return out;
+  }
+
+  std::unique_ptr<backend> db_;
+};
+
+TEST_P(BackendSuite, NameAndConnected) {
+  EXPECT_EQ(db_->name(), GetParam().name);
+  EXPECT_TRUE(db_->connected());
+}
+
+TEST_P(BackendSuite, StartsEmpty) {
+  EXPECT_TRUE(streamers().empty());
+  EXPECT_TRUE(statuses().empty());
+  EXPECT_TRUE(events(100).empty());
+}
+
+// --- streamers
+// ---------------------------------------------------------------------------
+
+TEST_P(BackendSuite, PutAndLoadStreamers) {
+  ASSERT_FALSE(db_->put_streamer(streamer("bravo")));
+  ASSERT_FALSE(db_->put_streamer(streamer("alpha")));
+  auto all = streamers();
+  ASSERT_EQ(all.size(), 2u);
+  expect_same(all[0], streamer("alpha"));
+  expect_same(all[1], streamer("bravo"));
+}
+
+TEST_P(BackendSuite, PutStreamerReplacesByUsername) {
+  ASSERT_FALSE(db_->put_streamer(streamer("alpha")));
+  auto changed = streamer("alpha", "999");
+  changed.display_name = "ALPHA";
+  changed.online_subscription_id.clear();
+  changed.offline_subscription_id.clear();
+  changed.is_active = false;
+  ASSERT_FALSE(db_->put_streamer(changed));
+  auto all = streamers();
+  ASSERT_EQ(all.size(), 1u);
+  expect_same(all[0], changed);
+}
+
+TEST_P(BackendSuite, LoadStreamersReplacesTheOutputVector) {
+  ASSERT_FALSE(db_->put_streamer(streamer("alpha")));
+  std::vector<streamer_record> out{streamer("stale1"), streamer("stale2")};
+  ASSERT_FALSE(db_->load_streamers(out));
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].username, "alpha");
+}
+
+TEST_P(BackendSuite, RemoveExistingStreamer) {
+  ASSERT_FALSE(db_->put_streamer(streamer("alpha")));
+  ASSERT_FALSE(db_->put_streamer(streamer("bravo")));
+  bool existed = false;
+  ASSERT_FALSE(db_->remove_streamer("alpha", existed));
+  EXPECT_TRUE(existed);
+  auto all = streamers();
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].username, "bravo");
+}
+
+TEST_P(BackendSuite, RemoveMissingStreamer) {
+  ASSERT_FALSE(db_->put_streamer(streamer("alpha")));
+  bool existed = true;
+  ASSERT_FALSE(db_->remove_streamer("nobody", existed));
+  EXPECT_FALSE(existed);
+  EXPECT_EQ(streamers().size(), 1u);
+
+  existed = false;
+  ASSERT_FALSE(db_->remove_streamer("alpha", existed));
+  EXPECT_TRUE(existed);
+  existed = true;
+  ASSERT_FALSE(db_->remove_streamer("alpha", existed));  // second time: gone
+  EXPECT_FALSE(existed);
+}
+
+TEST_P(BackendSuite, RemoveStreamerRemovesItsStatusToo) {
+  ASSERT_FALSE(db_->put_streamer(streamer("alpha")));
+  ASSERT_FALSE(db_->put_streamer(streamer("bravo")));
+  ASSERT_FALSE(db_->put_status(status("alpha", true)));
+  ASSERT_FALSE(db_->put_status(status("bravo", false)));
+  bool existed = false;
+  ASSERT_FALSE(db_->remove_streamer("alpha", existed));
+  EXPECT_TRUE(existed);
+  auto left = statuses();
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_EQ(left[0].username, "bravo");
+}
+
+TEST_P(BackendSuite, RemoveUnmonitoredNameKeepsAStatusStoredUnderIt) {
+  ASSERT_FALSE(db_->put_status(status("alpha", true)));
+  bool existed = true;
+  ASSERT_FALSE(db_->remove_streamer("alpha", existed));
+  EXPECT_FALSE(existed);
+  EXPECT_EQ(statuses().size(), 1u);
+}
+
+TEST_P(BackendSuite, RemoveStatus) {
+  ASSERT_FALSE(db_->put_status(status("alpha", true)));
+  ASSERT_FALSE(db_->put_status(status("bravo", false)));
+  ASSERT_FALSE(db_->remove_status("alpha"));
+  ASSERT_FALSE(db_->remove_status("nobody"));
+  auto left = statuses();
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_EQ(left[0].username, "bravo");
+}
+
+TEST_P(BackendSuite, RemoveStreamerKeepsEvents) {
+  ASSERT_FALSE(db_->put_streamer(streamer("cool_user")));
+  ASSERT_FALSE(db_->append_event(event(1), events_kept));
+  bool existed = false;
+  ASSERT_FALSE(db_->remove_streamer("cool_user", existed));
+  EXPECT_EQ(events(10).size(), 1u);
+}
+
+// --- statuses
+// ----------------------------------------------------------------------------
+
+TEST_P(BackendSuite, PutAndLoadStatuses) {
+  ASSERT_FALSE(db_->put_status(status("bravo", false)));
+  ASSERT_FALSE(db_->put_status(status("alpha", true)));
+  auto all = statuses();
+  ASSERT_EQ(all.size(), 2u);
+  expect_same(all[0], status("alpha", true));
+  expect_same(all[1], status("bravo", false));
+}
+
+TEST_P(BackendSuite, PutStatusReplacesByUsername) {
+  ASSERT_FALSE(db_->put_status(status("alpha", true)));
+  ASSERT_FALSE(db_->put_status(status("alpha", false)));
+  auto all = statuses();
+  ASSERT_EQ(all.size(), 1u);
+  expect_same(all[0], status("alpha", false));
+  EXPECT_TRUE(all[0].stream_data.empty());
+}
+
+TEST_P(BackendSuite, StatusesAreIndependentOfStreamers) {
+  ASSERT_FALSE(db_->put_status(status("alpha", true)));
+  EXPECT_TRUE(streamers().empty());
+  EXPECT_EQ(statuses().size(), 1u);
+}
+
+TEST_P(BackendSuite, LoadStatusesReplacesTheOutputVector) {
+  std::vector<stream_status> out{status("stale", true)};
+  ASSERT_FALSE(db_->load_statuses(out));
+  EXPECT_TRUE(out.empty());
+}
+
+// --- events
+// ------------------------------------------------------------------------------
+
+TEST_P(BackendSuite, AppendAndLoadEventsNewestFirst) {
+  for (int i = 1; i <= 3; ++i) ASSERT_FALSE(db_->append_event(event(i), events_kept));
+  auto all = events(10);
+  ASSERT_EQ(all.size(), 3u);
+  expect_same(all[0], event(3));
+  expect_same(all[1], event(2));
+  expect_same(all[2], event(1));
+}
+
+TEST_P(BackendSuite, LoadEventsLimit) {
+  for (int i = 1; i <= 5; ++i) ASSERT_FALSE(db_->append_event(event(i), events_kept));
+  auto two = events(2);
+  ASSERT_EQ(two.size(), 2u);
+  EXPECT_EQ(two[0].id, "msg-5");
+  EXPECT_EQ(two[1].id, "msg-4");
+  EXPECT_TRUE(events(0).empty());
+  EXPECT_EQ(events(5).size(), 5u);
+  EXPECT_EQ(events(1000).size(), 5u);
+}
+
+TEST_P(BackendSuite, LoadEventsReplacesTheOutputVector) {
+  ASSERT_FALSE(db_->append_event(event(1), events_kept));
+  std::vector<event_record> out{event(7), event(8), event(9)};
+  ASSERT_FALSE(db_->load_events(10, out));
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].id, "msg-1");
+}
+
+TEST_P(BackendSuite, AppendTrimsToKeepNewest) {
+  constexpr int total = 1005;
+  for (int i = 1; i <= total; ++i)
+    ASSERT_FALSE(db_->append_event(event(i), events_kept)) << i;
+  auto all = events(5000);
+  ASSERT_EQ(all.size(), events_kept);
+  EXPECT_EQ(events_kept, 1000u);
+  // Newest first: 1005, 1004, ..., 6; the oldest five are gone.
+  for (size_t k = 0; k < all.size(); ++k)
+    ASSERT_EQ(all[k].id, "msg-" + std::to_string(total - static_cast<int>(k))) << k;
+  expect_same(all.front(), event(total));
+  expect_same(all.back(), event(6));
+}
+
+TEST_P(BackendSuite, AppendWithSmallKeep) {
+  for (int i = 1; i <= 4; ++i) ASSERT_FALSE(db_->append_event(event(i), 2));
+  auto all = events(10);
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].id, "msg-4");
+  EXPECT_EQ(all[1].id, "msg-3");
+}
+
+TEST_P(BackendSuite, EventsWithTheSameTimestampKeepInsertionOrder) {
+  for (int i = 1; i <= 3; ++i) {
+    auto e = event(i);
+    e.score = 1705319123.0;  // same second
+    ASSERT_FALSE(db_->append_event(e, events_kept));
+  }
+  auto all = events(10);
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[0].id, "msg-3");
+  EXPECT_EQ(all[2].id, "msg-1");
+}
+
+TEST_P(BackendSuite, WritesDoNotDisconnect) {
+  ASSERT_FALSE(db_->put_streamer(streamer("alpha")));
+  ASSERT_FALSE(db_->append_event(event(1), events_kept));
+  EXPECT_TRUE(db_->connected());
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, BackendSuite, ::testing::ValuesIn(backend_factories()),
+                         [](const ::testing::TestParamInfo<backend_factory>& info) {
+                           return info.param.name;
+                         });
+
+}  // namespace
+}  // namespace eventsubd::storage
