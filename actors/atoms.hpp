@@ -20,5 +20,14 @@ using observe_atom = caf::atom_constant<caf::atom("observe")>;
 using publish_atom = caf::atom_constant<caf::atom("publish")>;
 using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
 using by_id_atom = caf::atom_constant<caf::atom("by_id")>;
+using users_atom = caf::atom_constant<caf::atom("users")>;
+using streams_atom = caf::atom_constant<caf::atom("streams")>;
+using unsub_atom = caf::atom_constant<caf::atom("unsub")>;
+using reconcile_atom = caf::atom_constant<caf::atom("reconcile")>;
+using validate_atom = caf::atom_constant<caf::atom("validate")>;
+using poll_atom = caf::atom_constant<caf::atom("poll")>;
+using refresh_atom = caf::atom_constant<caf::atom("refresh")>;
+using startup_atom = caf::atom_constant<caf::atom("startup")>;
+using metadata_atom = caf::atom_constant<caf::atom("metadata")>;
 
 }  // namespace eventsubd

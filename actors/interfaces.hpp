@@ -53,17 +53,71 @@ using storage_actor = caf::typed_actor<
     caf::replies_to<caf::get_atom, by_id_atom,
                     std::string>::with<std::vector<stream_status>>,
     // A subscription was revoked: mark the streamer inactive.
-    caf::reacts_to<revoked_atom, revocation_notice>>;
+    caf::reacts_to<revoked_atom, revocation_notice>,
+    // Replace a status without an event (metadata update, start-up initialisation).
+    caf::replies_to<caf::put_atom, stream_status>::with<caf::ok_atom>>;
+
+/// Twitch (Helix with an app token). Detached: its handlers block on HTTPS, so compound
+/// operations are plain sequential code there. Failures are errors of the `eventsubd`
+/// category carrying an errc (see actors/twitch_errors.hpp).
+using twitch_client_actor = caf::typed_actor<
+    // Resolve lowercase logins (100 per call); unknown logins are missing from the
+    // answer.
+    caf::replies_to<caf::get_atom, users_atom,
+                    std::vector<std::string>>::with<std::vector<twitch::twitch_user>>,
+    // The live streams of these user ids (100 per call).
+    caf::replies_to<caf::get_atom, streams_atom,
+                    std::vector<std::string>>::with<std::vector<twitch::twitch_stream>>,
+    // Make sure both subscriptions of a streamer exist; answers the updated record.
+    caf::replies_to<subscribe_atom, streamer_record>::with<streamer_record>,
+    // Delete a streamer's subscriptions (404 there = already gone).
+    caf::replies_to<unsub_atom, streamer_record>::with<caf::ok_atom>,
+    // Bring Twitch's subscriptions for our callback in line with the monitored set.
+    caf::replies_to<reconcile_atom,
+                    std::vector<streamer_record>>::with<std::vector<streamer_record>>,
+    // Timer: validate the token (hourly).
+    caf::reacts_to<validate_atom>>;
 
 /// One broadcaster's state machine (offline <-> live).
 using streamer_actor = caf::typed_actor<
     // Apply (or reject as duplicate/stale) an online/offline report.
-    caf::reacts_to<observe_atom, stream_report, reply_once>>;
+    caf::reacts_to<observe_atom, stream_report, reply_once>,
+    // A Get Streams poll result: metadata, corrections (debounced), start-up state.
+    caf::reacts_to<poll_atom, poll_report>,
+    // Timer: fetch the metadata of the stream that just went online (attempt n).
+    caf::reacts_to<metadata_atom, std::string, int>>;
 
 /// Owns one streamer actor per broadcaster, spawned on first report and monitored.
 using streamer_supervisor_actor = caf::typed_actor<
     // Route a report to the broadcaster's actor.
-    caf::reacts_to<observe_atom, stream_report, reply_once>>;
+    caf::reacts_to<observe_atom, stream_report, reply_once>,
+    // Route a poll result to the broadcaster's actor.
+    caf::reacts_to<poll_atom, poll_report>>;
+
+/// Adds and removes streamers (with their subscriptions), runs start-up and the
+/// periodic reconciliation, and reacts to revocations.
+using subscription_manager_actor = caf::typed_actor<
+    // POST /streamers/{login} (login validated and lowercased).
+    caf::reacts_to<caf::add_atom, std::string, reply_once>,
+    // DELETE /streamers/{login}.
+    caf::reacts_to<caf::delete_atom, std::string, reply_once>,
+    // A subscription was revoked.
+    caf::reacts_to<revoked_atom, revocation_notice>,
+    // Reconcile subscriptions; `true` = the periodic timer (every 30 minutes), which
+    // re-arms.
+    caf::reacts_to<reconcile_atom, bool>,
+    // Once, after the server listens: default streamers, statuses, reconcile, refresher.
+    caf::reacts_to<startup_atom>>;
+
+/// Polls Get Streams for every monitored streamer every REFRESH_INTERVAL seconds.
+using refresher_actor = caf::typed_actor<
+    // Timer (and start-up): one refresh round; `bool` = start-up initialisation.
+    caf::reacts_to<refresh_atom, bool>>;
+
+/// GET /streamers/{login}/status for a broadcaster we hold no status for: asks Helix,
+/// caches the answer about a minute, never stores it.
+using status_lookup_actor =
+    caf::typed_actor<caf::reacts_to<status_atom, std::string, reply_once>>;
 
 /// Twitch's webhook: verify, replay window, dedupe, parse, route.
 using webhook_actor = caf::typed_actor<

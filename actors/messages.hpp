@@ -4,6 +4,7 @@
 #include "core/model.hpp"
 #include "core/time.hpp"
 #include "core/webhook_request.hpp"
+#include "twitch/helix_types.hpp"
 
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/meta/type_name.hpp>
@@ -33,7 +34,8 @@ typename Inspector::result_type inspect(Inspector& f, stream_status& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, event_record& x) {
   return f(caf::meta::type_name("event_record"), x.id, x.event_type, x.broadcaster_id,
-           x.broadcaster_login, x.broadcaster_name, x.timestamp, x.score, x.data);
+           x.broadcaster_login, x.broadcaster_name, x.timestamp, x.score, x.data,
+           x.source);
 }
 
 template <class Inspector>
@@ -123,7 +125,50 @@ typename Inspector::result_type inspect(Inspector& f, revocation_notice& x) {
            x.subscription_type, x.broadcaster_user_id, x.reason);
 }
 
+/// What one poll of Get Streams says about one monitored broadcaster.
+struct poll_report {
+  std::string user_id;
+  std::string login;
+  std::string display_name;
+  bool live = false;       // listed by Get Streams
+  std::string stream_id;   // when live
+  std::string started_at;  // when live
+  std::string stream_raw;  // the Get Streams item (JSON) when live
+  bool initial = false;    // start-up initialisation: set the status, record no event
+
+  /// A report about one broadcaster, not live until said otherwise.
+  static poll_report about(std::string user_id, std::string login,
+                           std::string display_name) {
+    poll_report p;
+    p.user_id = std::move(user_id);
+    p.login = std::move(login);
+    p.display_name = std::move(display_name);
+    return p;
+  }
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, poll_report& x) {
+  return f(caf::meta::type_name("poll_report"), x.user_id, x.login, x.display_name,
+           x.live, x.stream_id, x.started_at, x.stream_raw, x.initial);
+}
+
 }  // namespace eventsubd
+
+namespace eventsubd::twitch {
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, twitch_user& x) {
+  return f(caf::meta::type_name("twitch_user"), x.id, x.login, x.display_name);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, twitch_stream& x) {
+  return f(caf::meta::type_name("twitch_stream"), x.id, x.user_id, x.user_login,
+           x.user_name, x.game_name, x.title, x.viewer_count, x.started_at, x.raw);
+}
+
+}  // namespace eventsubd::twitch
 
 // Reply channels back into the HTTP layer carry a callback; they never leave the process.
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(eventsubd::reply_once)

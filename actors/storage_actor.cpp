@@ -78,6 +78,11 @@ storage_actor::behavior_type storage_fn(
         self->state.model.add_event(t.event, storage::events_kept);
         return caf::ok_atom::value;
       },
+      [=](caf::put_atom, const stream_status& s) -> caf::result<caf::ok_atom> {
+        if (auto f = self->state.backend->put_status(s)) return storage_error(f);
+        self->state.model.put_status(s);
+        return caf::ok_atom::value;
+      },
       [=](caf::put_atom, const streamer_record& s) -> caf::result<caf::ok_atom> {
         if (auto f = self->state.backend->put_streamer(s)) return storage_error(f);
         self->state.model.put_streamer(s);

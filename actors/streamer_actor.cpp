@@ -6,7 +6,7 @@
 #include <caf/all.hpp>
 #include <simdjson.h>
 
-#include <chrono>
+#include <atomic>
 
 namespace eventsubd {
 namespace {
@@ -24,12 +24,22 @@ std::string string_field(const std::string& json, const char* key) {
 }
 
 void restore(stream_state_machine& machine, const stream_status& s) {
-  auto since = parse_rfc3339(s.last_updated).value_or(sys_time{});
+  // Only a recorded offline event dates the offline state; an offline status written by
+  // start-up initialisation says nothing about when the last stream ended.
+  auto since = s.last_event_type == "stream.offline"
+                   ? parse_rfc3339(s.last_updated).value_or(sys_time{})
+                   : sys_time{};
   if (s.is_live) {
     if (auto started = parse_rfc3339(string_field(s.stream_data, "started_at")))
       since = *started;
   }
   machine.restore(s.is_live, string_field(s.stream_data, "id"), since);
+}
+
+std::string polling_id() {
+  static std::atomic<uint64_t> counter{0};
+  return "poll-" + std::to_string(now().time_since_epoch().count()) + "-" +
+         std::to_string(++counter);
 }
 
 transition make_transition(const stream_report& r, sys_time at) {
@@ -50,70 +60,205 @@ transition make_transition(const stream_report& r, sys_time at) {
   t.event.timestamp = std::move(stamp);
   t.event.score = unix_seconds(at);
   t.event.data = r.event_raw;
+  if (r.source == change_source::polling) t.event.source = "polling";
   return t;
+}
+
+/// A poll's finding as a report, for corrections. A polled offline is dated at the last
+/// transition: when the stream really ended is unknown, and a later date would make a
+/// new stream's (earlier) start look outdated.
+stream_report report_from_poll(const poll_report& p, sys_time last_transition) {
+  stream_report r;
+  r.online = p.live;
+  r.message_id = polling_id();
+  r.event_type = p.live ? "stream.online" : "stream.offline";
+  r.user_id = p.user_id;
+  r.login = p.login;
+  r.display_name = p.display_name;
+  r.stream_id = p.stream_id;
+  r.event_raw = p.live ? p.stream_raw
+                       : R"({"broadcaster_user_id":")" + p.user_id +
+                             R"(","broadcaster_user_login":")" + p.login + R"("})";
+  r.event_time = p.live ? parse_rfc3339(p.started_at).value_or(now()) : last_transition;
+  r.source = change_source::polling;
+  return r;
 }
 
 }  // namespace
 
 streamer_actor::behavior_type streamer_fn(
     streamer_actor::stateful_pointer<streamer_state> self, std::string user_id,
-    storage_actor storage, event_bus_actor bus) {
+    storage_actor storage, event_bus_actor bus, twitch_client_actor twitch,
+    streamer_tuning tuning) {
   auto log = log_for("actors");
   self->state.user_id = user_id;
+  self->state.tuning = tuning;
   // Reports that arrive before the stored state are held back by `await`.
   self->request(storage, storage_timeout, caf::get_atom::value, by_id_atom::value,
                 user_id)
       .await(
           [=](const std::vector<stream_status>& found) {
-            if (!found.empty()) restore(self->state.machine, found.front());
+            if (found.empty()) return;
+            self->state.current = found.front();
+            restore(self->state.machine, found.front());
+            if (found.front().is_live)
+              self->state.live_since = std::chrono::steady_clock::now();
           },
           [=](const caf::error& err) {
             log->warn("streamer {}: could not restore state: {}", self->state.user_id,
                       self->system().render(err));
           });
+
+  auto publish = [=](change_kind kind, change_source source) {
+    const auto& s = self->state.current;
+    self->send(bus, publish_atom::value,
+               stream_change{kind, s.user_id, s.username, s.display_name, s.stream_data,
+                             s.last_updated, source});
+  };
+
+  // Stores a transition, then commits it; `await` keeps one report at a time.
+  auto apply = [=](const stream_report& report, const reply_once& reply) {
+    stream_observation obs{report.online, report.stream_id, report.event_time};
+    switch (self->state.machine.consider(obs)) {
+      case stream_verdict::duplicate:
+        log->debug("streamer {}: duplicate {} ({})", report.login, report.event_type,
+                   report.message_id);
+        reply(query_result::success(webhook_replies::duplicate()));
+        return;
+      case stream_verdict::stale:
+        log->info("streamer {}: ignored outdated {} ({})", report.login,
+                  report.event_type, report.message_id);
+        reply(query_result::success(webhook_replies::outdated()));
+        return;
+      case stream_verdict::apply:
+        break;
+    }
+    auto t = make_transition(report, now());
+    self->request(storage, storage_timeout, record_atom::value, t)
+        .await(
+            [=](caf::ok_atom) {
+              auto& st = self->state;
+              st.machine.commit(obs);
+              st.current = t.status;
+              st.misses = 0;
+              if (report.online) st.live_since = std::chrono::steady_clock::now();
+              log->debug("streamer {}: {} ({})", report.login,
+                         report.online ? "live" : "offline", to_string(report.source));
+              publish(report.online ? change_kind::online : change_kind::offline,
+                      report.source);
+              reply(query_result::success(webhook_replies::success()));
+              if (report.online && report.source == change_source::webhook && twitch)
+                self->delayed_send(self, std::chrono::seconds(2), metadata_atom::value,
+                                   report.stream_id, 1);
+            },
+            [=](const caf::error& err) {
+              log->error("streamer {}: storing {} failed: {}", report.login,
+                         report.event_type, self->system().render(err));
+              reply(query_result::failure(
+                  errc::unavailable,
+                  "Storage is unavailable; the event was not recorded"));
+            });
+  };
+
+  // Replaces the status without an event (metadata, start-up initialisation).
+  auto put_status = [=](stream_status s, bool announce_metadata) {
+    self->request(storage, storage_timeout, caf::put_atom::value, s)
+        .await(
+            [=](caf::ok_atom) {
+              self->state.current = s;
+              if (announce_metadata)
+                publish(change_kind::metadata, change_source::polling);
+            },
+            [=](const caf::error& err) {
+              log->warn("streamer {}: storing the status failed: {}", s.username,
+                        self->system().render(err));
+            });
+  };
+
+  auto with_stream_data = [=](const poll_report& p) {
+    auto s = self->state.current;
+    s.user_id = p.user_id;
+    s.username = p.login;
+    s.display_name = p.display_name;
+    s.is_live = p.live;
+    s.stream_data = p.live ? p.stream_raw : std::string{};
+    s.last_updated = format_rfc3339(now());
+    return s;
+  };
+
   return {
       [=](observe_atom, const stream_report& report, const reply_once& reply) {
-        stream_observation obs{report.online, report.stream_id, report.event_time};
-        switch (self->state.machine.consider(obs)) {
-          case stream_verdict::duplicate:
-            log->debug("streamer {}: duplicate {} ({})", report.login, report.event_type,
-                       report.message_id);
-            reply(query_result::success(webhook_replies::duplicate()));
-            return;
-          case stream_verdict::stale:
-            log->info("streamer {}: ignored outdated {} ({})", report.login,
-                      report.event_type, report.message_id);
-            reply(query_result::success(webhook_replies::outdated()));
-            return;
-          case stream_verdict::apply:
-            break;
+        apply(report, reply);
+      },
+      [=](poll_atom, const poll_report& p) {
+        auto& st = self->state;
+        using phase = stream_state_machine::phase;
+        auto current_phase = st.machine.current_phase();
+        if (p.live) {
+          st.misses = 0;
+          if (current_phase == phase::live && st.machine.stream_id() == p.stream_id) {
+            put_status(with_stream_data(p), true);  // fresh title, game, viewers
+          } else if (current_phase == phase::unknown && p.initial) {
+            st.machine.restore(true, p.stream_id,
+                               parse_rfc3339(p.started_at).value_or(now()));
+            st.live_since = std::chrono::steady_clock::now();
+            put_status(with_stream_data(p), false);
+          } else {
+            apply(report_from_poll(p, st.machine.last_transition()),
+                  reply_once{});  // a missed online (or a newer stream)
+          }
+          return;
         }
-        auto t = make_transition(report, now());
-        // `await`: the next report for this broadcaster is decided on the committed
-        // state.
-        self->request(storage, storage_timeout, record_atom::value, t)
-            .await(
-                [=](caf::ok_atom) {
-                  self->state.machine.commit(obs);
-                  log->debug("streamer {}: {}", report.login,
-                             report.online ? "live" : "offline");
-                  stream_change change{
-                      report.online ? change_kind::online : change_kind::offline,
-                      report.user_id,
-                      report.login,
-                      report.display_name,
-                      t.status.stream_data,
-                      t.status.last_updated,
-                      report.source};
-                  self->send(bus, publish_atom::value, std::move(change));
-                  reply(query_result::success(webhook_replies::success()));
+        if (current_phase == phase::live) {
+          // Helix lags and blips: only several misses, well after the online, count.
+          ++st.misses;
+          auto live_for = std::chrono::steady_clock::now() - st.live_since;
+          if (st.misses >= st.tuning.offline_after_misses &&
+              live_for >= st.tuning.online_grace)
+            apply(report_from_poll(p, st.machine.last_transition()), reply_once{});
+        } else if (current_phase == phase::unknown) {
+          st.machine.restore(false, {}, sys_time{});  // offline since an unknown time
+          put_status(with_stream_data(p), false);
+        }
+      },
+      [=](metadata_atom, const std::string& stream_id, int attempt) {
+        auto& st = self->state;
+        if (st.machine.current_phase() != stream_state_machine::phase::live ||
+            st.machine.stream_id() != stream_id)
+          return;  // that stream is over or replaced
+        self->request(twitch, std::chrono::seconds(60), caf::get_atom::value,
+                      streams_atom::value, std::vector<std::string>{st.user_id})
+            .then(
+                [=](const std::vector<twitch::twitch_stream>& streams) {
+                  auto& st = self->state;
+                  if (st.machine.stream_id() != stream_id) return;
+                  for (const auto& s : streams) {
+                    if (s.id != stream_id && !stream_id.empty()) continue;
+                    poll_report p{st.user_id,
+                                  st.current.username,
+                                  st.current.display_name,
+                                  true,
+                                  s.id,
+                                  s.started_at,
+                                  s.raw};
+                    put_status(with_stream_data(p), true);
+                    log->debug("streamer {}: metadata after {} attempt(s)",
+                               st.current.username, attempt);
+                    return;
+                  }
+                  // Not listed yet: ask again, backing off, for about two minutes.
+                  auto delay = std::chrono::seconds(std::min(2 << attempt, 30));
+                  auto elapsed = std::chrono::seconds(0);
+                  for (int i = 1; i <= attempt; ++i)
+                    elapsed += std::chrono::seconds(std::min(2 << i, 30));
+                  if (elapsed < st.tuning.metadata_window)
+                    self->delayed_send(self, delay, metadata_atom::value, stream_id,
+                                       attempt + 1);
                 },
-                [=](const caf::error& err) {
-                  log->error("streamer {}: storing {} failed: {}", report.login,
-                             report.event_type, self->system().render(err));
-                  reply(query_result::failure(
-                      errc::unavailable,
-                      "Storage is unavailable; the event was not recorded"));
+                [=](const caf::error&) {
+                  if (attempt < 6)
+                    self->delayed_send(self, std::chrono::seconds(10),
+                                       metadata_atom::value, stream_id, attempt + 1);
                 });
       },
   };

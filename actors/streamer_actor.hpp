@@ -3,22 +3,44 @@
 #include "actors/interfaces.hpp"
 #include "core/stream_state.hpp"
 
+#include <chrono>
 #include <string>
 
 namespace eventsubd {
 
-struct streamer_state {
-  static inline const char* name = "streamer";
-  std::string user_id;
-  stream_state_machine machine;
+/// Tuning of the polling side of a streamer actor.
+struct streamer_tuning {
+  int offline_after_misses = 2;            // consecutive polls without the stream
+  std::chrono::seconds online_grace{180};  // no polling "offline" this soon after online
+  std::chrono::seconds metadata_window{
+      120};  // keep asking Helix for a new stream this long
 };
 
-/// One broadcaster. Restores its state machine from storage at start (reports wait until
-/// then), then applies each report: duplicates and stale reports are answered without a
-/// write; a real transition is stored (status + event together), committed, and
-/// published on the event bus, in that order, one report at a time.
+struct streamer_state {
+  static inline const char* name = "streamer";
+  streamer_state() = default;
+  std::string user_id;
+  stream_state_machine machine;
+  stream_status current;  // the last status written (empty user_id: none yet)
+  int misses = 0;         // consecutive polls that did not list the live stream
+  std::chrono::steady_clock::time_point live_since{};
+  streamer_tuning tuning;
+};
+
+/// One broadcaster:
+///
+///   unknown --online/poll live--> live --offline/2 missed polls--> offline --online-->
+///   live
+///
+/// Restores its state machine from storage at start (reports wait until then), then
+/// applies each report: duplicates and stale reports are answered without a write; a
+/// real transition is stored (status + event together), committed, and published on the
+/// event bus, in that order, one at a time. After a webhook online it fetches the
+/// stream's metadata from Helix with backoff (Helix lags EventSub). Polls update metadata
+/// and correct missed transitions, marked as coming from polling.
 streamer_actor::behavior_type streamer_fn(
     streamer_actor::stateful_pointer<streamer_state> self, std::string user_id,
-    storage_actor storage, event_bus_actor bus);
+    storage_actor storage, event_bus_actor bus, twitch_client_actor twitch,
+    streamer_tuning tuning);
 
 }  // namespace eventsubd

@@ -1,6 +1,5 @@
 #include "actors/streamer_supervisor.hpp"
 
-#include "actors/streamer_actor.hpp"
 #include "core/logging.hpp"
 
 #include <caf/all.hpp>
@@ -9,10 +8,25 @@ namespace eventsubd {
 
 streamer_supervisor_actor::behavior_type streamer_supervisor_fn(
     streamer_supervisor_actor::stateful_pointer<streamer_supervisor_state> self,
-    storage_actor storage, event_bus_actor bus) {
+    storage_actor storage, event_bus_actor bus, twitch_client_actor twitch,
+    streamer_tuning tuning) {
   auto log = log_for("actors");
   self->state.storage = std::move(storage);
   self->state.bus = std::move(bus);
+  self->state.twitch = std::move(twitch);
+  self->state.tuning = tuning;
+  auto actor_for = [=](const std::string& user_id,
+                       const std::string& login) -> streamer_actor& {
+    auto& slot = self->state.streamers[user_id];
+    if (!slot) {
+      auto& st = self->state;
+      slot = self->spawn<caf::linked>(streamer_fn, user_id, st.storage, st.bus, st.twitch,
+                                      st.tuning);
+      self->monitor(slot);
+      log->debug("streamer_supervisor: spawned actor for {} ({})", login, user_id);
+    }
+    return slot;
+  };
   self->set_down_handler([=](const caf::down_msg& down) {
     auto& all = self->state.streamers;
     for (auto it = all.begin(); it != all.end(); ++it) {
@@ -33,15 +47,12 @@ streamer_supervisor_actor::behavior_type streamer_supervisor_fn(
   });
   return {
       [=](observe_atom, stream_report& report, reply_once& reply) {
-        auto& slot = self->state.streamers[report.user_id];
-        if (!slot) {
-          slot = self->spawn<caf::linked>(streamer_fn, report.user_id,
-                                          self->state.storage, self->state.bus);
-          self->monitor(slot);
-          log->debug("streamer_supervisor: spawned actor for {} ({})", report.login,
-                     report.user_id);
-        }
-        self->send(slot, observe_atom::value, std::move(report), std::move(reply));
+        auto& target = actor_for(report.user_id, report.login);
+        self->send(target, observe_atom::value, std::move(report), std::move(reply));
+      },
+      [=](poll_atom, poll_report& report) {
+        auto& target = actor_for(report.user_id, report.login);
+        self->send(target, poll_atom::value, std::move(report));
       },
   };
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "actors/interfaces.hpp"
+#include "actors/streamer_actor.hpp"
 
 #include <string>
 #include <unordered_map>
@@ -14,6 +15,8 @@ struct streamer_supervisor_state {
   streamer_supervisor_state() = default;
   storage_actor storage;
   event_bus_actor bus;
+  twitch_client_actor twitch;  // may be invalid (Twitch not configured)
+  streamer_tuning tuning;
   std::unordered_map<std::string, streamer_actor> streamers;  // by broadcaster user id
 };
 
@@ -22,6 +25,7 @@ struct streamer_supervisor_state {
 /// next report spawns a fresh one, which restores its state from storage).
 streamer_supervisor_actor::behavior_type streamer_supervisor_fn(
     streamer_supervisor_actor::stateful_pointer<streamer_supervisor_state> self,
-    storage_actor storage, event_bus_actor bus);
+    storage_actor storage, event_bus_actor bus, twitch_client_actor twitch,
+    streamer_tuning tuning);
 
 }  // namespace eventsubd

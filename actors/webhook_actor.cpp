@@ -39,7 +39,8 @@ stream_report make_report(const twitch::eventsub_message& msg,
 
 webhook_actor::behavior_type webhook_fn(
     webhook_actor::stateful_pointer<webhook_state> self, webhook_config cfg,
-    streamer_supervisor_actor supervisor, storage_actor storage) {
+    streamer_supervisor_actor supervisor, storage_actor storage,
+    subscription_manager_actor manager) {
   auto log = log_for("actors");
   auto& st = self->state;
   st.cfg = std::move(cfg);
@@ -104,10 +105,11 @@ webhook_actor::behavior_type webhook_fn(
             remember(st, req.message_id, received);
             log->warn("webhook: subscription {} ({}) revoked: {}", msg.subscription.id,
                       msg.subscription.type, msg.subscription.status);
-            self->send(storage, revoked_atom::value,
-                       revocation_notice{msg.subscription.id, msg.subscription.type,
-                                         msg.subscription.broadcaster_user_id,
-                                         msg.subscription.status});
+            revocation_notice notice{msg.subscription.id, msg.subscription.type,
+                                     msg.subscription.broadcaster_user_id,
+                                     msg.subscription.status};
+            self->send(storage, revoked_atom::value, notice);
+            if (manager) self->send(manager, revoked_atom::value, notice);
             return reply(query_result::success(webhook_replies::success()));
           }
           case twitch::message_type::notification:

@@ -30,9 +30,11 @@ struct webhook_state {
 
 /// POST /webhooks/eventsub: verify the signature (constant time) -> replay window ->
 /// dedupe by message id -> parse -> route stream.online/offline to the streamer
-/// supervisor, revocations to storage. Challenges are answered from the secret alone.
+/// supervisor, revocations to storage (mark inactive) and the subscription manager.
+/// Challenges are answered from the secret alone.
 webhook_actor::behavior_type webhook_fn(
     webhook_actor::stateful_pointer<webhook_state> self, webhook_config cfg,
-    streamer_supervisor_actor supervisor, storage_actor storage);
+    streamer_supervisor_actor supervisor, storage_actor storage,
+    subscription_manager_actor manager);
 
 }  // namespace eventsubd

@@ -12,23 +12,26 @@ void actor_service::list_streamers(reply_once reply) {
   caf::anon_send(storage_, streamers_atom::value, std::move(reply));
 }
 
-void actor_service::add_streamer(std::string, reply_once reply) {
-  reply(query_result::failure(errc::unavailable, twitch_problem_));
+void actor_service::add_streamer(std::string login, reply_once reply) {
+  if (!manager_) return reply(query_result::failure(errc::unavailable, twitch_problem_));
+  caf::anon_send(manager_, caf::add_atom::value, std::move(login), std::move(reply));
 }
 
-void actor_service::remove_streamer(std::string, reply_once reply) {
-  reply(query_result::failure(errc::unavailable, twitch_problem_));
+void actor_service::remove_streamer(std::string login, reply_once reply) {
+  if (!manager_) return reply(query_result::failure(errc::unavailable, twitch_problem_));
+  caf::anon_send(manager_, caf::delete_atom::value, std::move(login), std::move(reply));
 }
 
 void actor_service::streamer_status(std::string login, reply_once reply) {
-  // A streamer we hold no status for would be looked up on Twitch; without Twitch the
-  // honest answer is 503 with the reason, not a 404 that claims the user does not exist.
-  reply_once on_status{[reply, problem = twitch_problem_](query_result r) {
-    if (r.code == errc::not_found)
-      return reply(query_result::failure(errc::unavailable, problem));
-    reply(std::move(r));
-  }};
-  caf::anon_send(storage_, status_atom::value, std::move(login), std::move(on_status));
+  // No stored status: ask Twitch (cached briefly, never stored); without Twitch, 503 with
+  // the reason rather than a 404 that would claim the user does not exist.
+  reply_once on_status{
+      [reply, login, lookup = lookup_, problem = twitch_problem_](query_result r) {
+        if (r.code != errc::not_found) return reply(std::move(r));
+        if (!lookup) return reply(query_result::failure(errc::unavailable, problem));
+        caf::anon_send(lookup, status_atom::value, login, reply);
+      }};
+  caf::anon_send(storage_, status_atom::value, login, std::move(on_status));
 }
 
 void actor_service::live_streams(reply_once reply) {

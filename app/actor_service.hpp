@@ -11,10 +11,15 @@ namespace eventsubd {
 /// carries its reply channel (no blocking, no per-request actor).
 class actor_service final : public http::service {
  public:
-  /// `twitch_problem` is non-empty while Twitch features are unavailable (it says why).
-  actor_service(storage_actor storage, webhook_actor webhook, std::string twitch_problem)
+  /// `manager` and `lookup` are invalid while Twitch is not configured;
+  /// `twitch_problem` then says why (names the variables).
+  actor_service(storage_actor storage, webhook_actor webhook,
+                subscription_manager_actor manager, status_lookup_actor lookup,
+                std::string twitch_problem)
       : storage_(std::move(storage)),
         webhook_(std::move(webhook)),
+        manager_(std::move(manager)),
+        lookup_(std::move(lookup)),
         twitch_problem_(std::move(twitch_problem)) {}
 
   void health(reply_once reply) override;
@@ -29,6 +34,8 @@ class actor_service final : public http::service {
  private:
   storage_actor storage_;
   webhook_actor webhook_;
+  subscription_manager_actor manager_;
+  status_lookup_actor lookup_;
   std::string twitch_problem_;
 };
 

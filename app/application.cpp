@@ -1,8 +1,12 @@
 #include "app/application.hpp"
 
 #include "actors/event_bus.hpp"
+#include "actors/refresher.hpp"
+#include "actors/status_lookup.hpp"
 #include "actors/storage_actor.hpp"
 #include "actors/streamer_supervisor.hpp"
+#include "actors/subscription_manager.hpp"
+#include "actors/twitch_client.hpp"
 #include "actors/webhook_actor.hpp"
 #include "app/actor_service.hpp"
 #include "app/extensions.hpp"
@@ -10,11 +14,13 @@
 #include "core/version.hpp"
 #include "http/server.hpp"
 #include "storage/backend.hpp"
+#include "twitch/base_url.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <caf/all.hpp>
 
+#include <atomic>
 #include <csignal>
 #include <fstream>
 #include <thread>
@@ -32,13 +38,19 @@ void report_features(const config& cfg, std::string_view storage_name) {
     log->info("webhook: enabled (POST /webhooks/eventsub)");
   else
     log->warn("webhook: DISABLED, answers 503: {}", why);
-  if (auto why = cfg.twitch_credentials_problem(); why.empty())
-    log->info("twitch: credentials set (client id {}...)",
-              cfg.twitch_client_id.substr(0, 4));
-  else
+  if (auto why = cfg.twitch_credentials_problem(); why.empty()) {
+    log->info("twitch: enabled (client id {}..., Helix at {})",
+              cfg.twitch_client_id.substr(0, 4), cfg.twitch_api_url);
+    if (cfg.webhook_url.empty())
+      log->warn(
+          "twitch: WEBHOOK_URL is not set: streamers are stored without subscriptions");
+    else if (cfg.webhook_url.rfind("https://", 0) != 0)
+      log->warn("twitch: WEBHOOK_URL is not https; Twitch only calls https on port 443");
+  } else {
     log->warn(
         "twitch: DISABLED, adding/removing streamers and Helix lookups answer 503: {}",
         why);
+  }
   if (cfg.require_api_key)
     log->info("api key: required on the REST API (REQUIRE_API_KEY=true)");
   else
@@ -46,17 +58,36 @@ void report_features(const config& cfg, std::string_view storage_name) {
         "api key: not required; set REQUIRE_API_KEY=true and API_KEY to protect the API");
 }
 
-std::string twitch_problem(const config& cfg) {
-  if (auto why = cfg.twitch_credentials_problem(); !why.empty()) return why;
-  return "Twitch features (Helix lookups, subscriptions) are not available in this build "
-         "yet";
-}
-
 webhook_config make_webhook_config(const config& cfg) {
   webhook_config w;
   w.disabled_detail = cfg.webhook_secret_problem();
   if (w.disabled_detail.empty()) w.secret = cfg.webhook_secret;
   return w;
+}
+
+/// The Twitch client's settings, or an error naming the variable.
+std::string make_twitch_config(const config& cfg,
+                               std::shared_ptr<std::atomic<bool>> stopping,
+                               twitch_client_config& out) {
+  auto api = twitch::parse_base_url(cfg.twitch_api_url);
+  if (!api) return "TWITCH_API_URL is not a usable URL: '" + cfg.twitch_api_url + "'";
+  auto auth = twitch::parse_base_url(cfg.twitch_auth_url);
+  if (!auth) return "TWITCH_AUTH_URL is not a usable URL: '" + cfg.twitch_auth_url + "'";
+  out.helix.client_id = cfg.twitch_client_id;
+  out.helix.client_secret = cfg.twitch_client_secret;
+  out.helix.api = *api;
+  out.helix.auth = *auth;
+  out.callback = cfg.webhook_url;
+  if (cfg.webhook_secret_problem().empty()) out.secret = cfg.webhook_secret;
+  out.stopping = std::move(stopping);
+  return {};
+}
+
+template <class... Handles>
+void stop_all(Handles&... hs) {
+  (((hs ? caf::anon_send_exit(hs, caf::exit_reason::user_shutdown) : void()),
+    hs = nullptr),
+   ...);
 }
 
 }  // namespace
@@ -69,6 +100,15 @@ int run_application(const config& cfg) {
     return 2;
   }
   std::shared_ptr<storage::backend> backend = std::move(chosen.instance);
+  auto stopping = std::make_shared<std::atomic<bool>>(false);
+  const bool twitch_enabled = cfg.twitch_credentials_problem().empty();
+  twitch_client_config twitch_cfg;
+  if (twitch_enabled) {
+    if (auto err = make_twitch_config(cfg, stopping, twitch_cfg); !err.empty()) {
+      log->critical("configuration error: {}", err);
+      return 2;
+    }
+  }
   report_features(cfg, backend->name());
 
   // Asio first: replies still queued in actor mailboxes at shutdown post onto it, so it
@@ -83,17 +123,37 @@ int run_application(const config& cfg) {
 
   auto storage = sys.spawn(storage_fn, backend);
   auto bus = sys.spawn(event_bus_fn);
-  auto supervisor = sys.spawn(streamer_supervisor_fn, storage, bus);
-  auto webhook = sys.spawn(webhook_fn, make_webhook_config(cfg), supervisor, storage);
+  twitch_client_actor twitch;
+  if (twitch_enabled) twitch = sys.spawn<caf::detached>(twitch_client_fn, twitch_cfg);
+  auto supervisor =
+      sys.spawn(streamer_supervisor_fn, storage, bus, twitch, streamer_tuning{});
+  refresher_actor refresher;
+  subscription_manager_actor manager;
+  status_lookup_actor lookup;
+  if (twitch_enabled) {
+    refresher = sys.spawn(refresher_fn, std::chrono::seconds(cfg.refresh_interval_s),
+                          twitch, storage, supervisor);
+    subscription_manager_config manager_cfg;
+    manager_cfg.default_streamers = cfg.default_streamers;
+    manager = sys.spawn(subscription_manager_fn, manager_cfg, twitch, storage, supervisor,
+                        refresher);
+    lookup = sys.spawn(status_lookup_fn, twitch, std::chrono::seconds(60));
+  } else if (!cfg.default_streamers.empty()) {
+    log->warn("DEFAULT_STREAMERS ignored: {}", cfg.twitch_credentials_problem());
+  }
+  auto webhook =
+      sys.spawn(webhook_fn, make_webhook_config(cfg), supervisor, storage, manager);
   auto extensions = start_extensions(sys, bus);
 
   int exit_code = 0;
   {
-    actor_service service{storage, webhook, twitch_problem(cfg)};
+    actor_service service{storage, webhook, manager, lookup,
+                          cfg.twitch_credentials_problem()};
     http::router router{service, http::api_key_guard{cfg.require_api_key, cfg.api_key}};
     http::server_limits limits;
     limits.max_connections = cfg.max_connections;
-    limits.header_timeout = limits.body_timeout = std::chrono::seconds(cfg.request_timeout_s);
+    limits.header_timeout = limits.body_timeout =
+        std::chrono::seconds(cfg.request_timeout_s);
     auto server = std::make_shared<http::server>(ioc, router, limits);
     if (auto err = server->listen(cfg.host, cfg.port); !err.empty()) {
       log->critical("{}", err);
@@ -104,11 +164,15 @@ int run_application(const config& cfg) {
         std::ofstream out(cfg.port_file, std::ios::trunc);
         out << server->port() << "\n";
       }
+      // Listening first, so Twitch's verification challenges are answered during
+      // start-up.
+      if (manager) caf::anon_send(manager, startup_atom::value);
       boost::asio::signal_set signals{ioc, SIGINT, SIGTERM};
       signals.async_wait([&](const boost::system::error_code& ec, int signal) {
         if (ec) return;
         log->info("received signal {}: finishing in-flight requests, then stopping",
                   signal);
+        stopping->store(true);
         server->shutdown(shutdown_grace, [&ioc] { ioc.stop(); });
       });
       std::vector<std::thread> threads;
@@ -119,18 +183,13 @@ int run_application(const config& cfg) {
     }
   }
 
-  // Stop the actors; every handle is released before the system is destroyed.
+  // Stop the actors; every handle is released before the system is destroyed (a detached
+  // actor's handle outliving the system would hang its destructor).
   log->info("HTTP server stopped; stopping actors");
+  stopping->store(true);
   for (auto& e : extensions) caf::anon_send_exit(e, caf::exit_reason::user_shutdown);
-  caf::anon_send_exit(webhook, caf::exit_reason::user_shutdown);
-  caf::anon_send_exit(supervisor, caf::exit_reason::user_shutdown);
-  caf::anon_send_exit(bus, caf::exit_reason::user_shutdown);
-  caf::anon_send_exit(storage, caf::exit_reason::user_shutdown);
   extensions.clear();
-  webhook = nullptr;
-  supervisor = nullptr;
-  bus = nullptr;
-  storage = nullptr;
+  stop_all(webhook, manager, lookup, refresher, supervisor, twitch, bus, storage);
   sys.await_all_actors_done();
   log->info("stopped");
   return exit_code;

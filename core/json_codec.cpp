@@ -100,6 +100,10 @@ std::string to_json(const event_record& e) {
   str(w, e.timestamp);
   key(w, "data");
   raw_or_null(w, e.data);
+  if (!e.source.empty()) {
+    key(w, "source");
+    str(w, e.source);
+  }
   w.EndObject();
   return take(buf);
 }

@@ -40,6 +40,8 @@ struct event_record {
   std::string timestamp;  // RFC 3339, when we received it
   double score = 0;       // unix seconds of `timestamp`
   std::string data;       // raw JSON text of the EventSub `event` object
+  std::string
+      source;  // new: "polling" for corrections found by the refresher, else empty
 };
 
 }  // namespace eventsubd

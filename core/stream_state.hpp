@@ -44,6 +44,8 @@ class stream_state_machine {
 
   phase current_phase() const { return phase_; }
   const std::string& stream_id() const { return stream_id_; }
+  /// Twitch time of the last applied transition (epoch when unknown).
+  sys_time last_transition() const { return last_transition_; }
 
  private:
   static constexpr size_t ended_ids_kept = 8;

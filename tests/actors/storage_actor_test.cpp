@@ -43,9 +43,15 @@ class storage_actor_test : public ::testing::Test {
                 R"({"id":"s1"})",
                 "2024-01-01T00:00:00.000000+00:00",
                 "stream.online"};
-    t.event = {"msg-" + id,  "stream.online", id,
-               login,        login,           "2024-01-01T00:00:00.000000+00:00",
-               1704067200.0, R"({"id":"s1"})"};
+    t.event = {"msg-" + id,
+               "stream.online",
+               id,
+               login,
+               login,
+               "2024-01-01T00:00:00.000000+00:00",
+               1704067200.0,
+               R"({"id":"s1"})",
+               ""};
     return t;
   }
 };

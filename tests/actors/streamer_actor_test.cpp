@@ -24,7 +24,8 @@ class streamer_actor_test : public ::testing::Test {
   void start() {
     storage = sys.spawn(storage_fn, std::shared_ptr<storage::backend>(backend));
     bus = sys.spawn(event_bus_fn);
-    supervisor = sys.spawn(streamer_supervisor_fn, storage, bus);
+    supervisor = sys.spawn(streamer_supervisor_fn, storage, bus, twitch_client_actor{},
+                           streamer_tuning{});
     listener = sys.spawn(recording_listener, changes);
     caf::anon_send(bus, subscribe_atom::value, listener);
   }

@@ -33,14 +33,15 @@ class webhook_actor_test : public ::testing::Test {
   storage_actor storage =
       sys.spawn(storage_fn, std::shared_ptr<storage::backend>(backend));
   event_bus_actor bus = sys.spawn(event_bus_fn);
-  streamer_supervisor_actor supervisor = sys.spawn(streamer_supervisor_fn, storage, bus);
+  streamer_supervisor_actor supervisor = sys.spawn(
+      streamer_supervisor_fn, storage, bus, twitch_client_actor{}, streamer_tuning{});
   webhook_actor webhook;
 
   void SetUp() override {
     webhook_config w;
     w.secret = secret;
     w.dedupe_horizon = 0s;  // every sweep forgets everything seen before it
-    webhook = sys.spawn(webhook_fn, w, supervisor, storage);
+    webhook = sys.spawn(webhook_fn, w, supervisor, storage, subscription_manager_actor{});
     sched.run();
   }
 
@@ -96,7 +97,8 @@ TEST_F(webhook_actor_test, a_failed_store_forgets_the_id_so_the_retry_is_applied
 TEST_F(webhook_actor_test, disabled_webhook_answers_unavailable_with_the_reason) {
   webhook_config w;
   w.disabled_detail = "WEBHOOK_SECRET is not set";
-  auto disabled = sys.spawn(webhook_fn, w, supervisor, storage);
+  auto disabled =
+      sys.spawn(webhook_fn, w, supervisor, storage, subscription_manager_actor{});
   captured_reply reply;
   caf::anon_send(disabled, webhook_atom::value, webhook_request{}, reply.channel());
   sched.run();

@@ -120,3 +120,13 @@ std::string unique_id() {
 }
 
 }  // namespace eventsubd::testing
+
+namespace eventsubd::testing {
+
+uint16_t free_port() {
+  net::io_context ioc;
+  net::ip::tcp::acceptor acceptor{ioc, {net::ip::make_address("127.0.0.1"), 0}};
+  return acceptor.local_endpoint().port();
+}
+
+}  // namespace eventsubd::testing

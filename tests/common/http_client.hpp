@@ -59,3 +59,11 @@ std::string twitch_timestamp(std::chrono::seconds offset = std::chrono::seconds(
 std::string unique_id();
 
 }  // namespace eventsubd::testing
+
+namespace eventsubd::testing {
+
+/// A loopback TCP port that was free a moment ago (for a callback URL that must be known
+/// before the server starts).
+uint16_t free_port();
+
+}  // namespace eventsubd::testing

@@ -193,8 +193,9 @@ TEST(shutdown_e2e, sigterm_during_load_gives_complete_answers_or_clean_closes) {
         try {
           http_client client(port, std::chrono::seconds(5));
           for (int i = 0; i < 50 && !stop; ++i) {
-            auto body = online_body(std::to_string(6000 + c), "load" + std::to_string(c),
-                                    "s" + std::to_string(++n),
+            auto body = online_body(std::to_string(6000 + c),
+                                    std::string("load").append(std::to_string(c)),
+                                    std::string("s").append(std::to_string(++n)),
                                     twitch_timestamp(std::chrono::seconds(n)));
             auto r = client.request("POST", "/webhooks/eventsub", body,
                                     eventsub_headers(e2e_secret, body, "notification",

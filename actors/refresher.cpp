@@ -1,0 +1,82 @@
+#include "actors/refresher.hpp"
+
+#include "actors/twitch_errors.hpp"
+#include "core/logging.hpp"
+
+#include <caf/all.hpp>
+
+#include <unordered_map>
+
+namespace eventsubd {
+
+refresher_actor::behavior_type refresher_fn(
+    refresher_actor::stateful_pointer<refresher_state> self,
+    std::chrono::seconds interval, twitch_client_actor twitch, storage_actor storage,
+    streamer_supervisor_actor supervisor) {
+  auto log = log_for("actors");
+  self->state.interval = interval;
+  auto next_round = [=] {
+    self->state.running = false;
+    self->delayed_send(self, self->state.interval, refresh_atom::value, false);
+  };
+  return {
+      [=](refresh_atom, bool initial) {
+        if (self->state.running) return;
+        self->state.running = true;
+        self->request(storage, std::chrono::seconds(10), caf::get_atom::value,
+                      streamers_atom::value)
+            .then(
+                [=](const std::vector<streamer_record>& monitored) {
+                  if (initial)
+                    log->info("Initializing status for {} monitored streamers...",
+                              monitored.size());
+                  if (monitored.empty()) return next_round();
+                  std::vector<std::string> ids;
+                  for (const auto& s : monitored) ids.push_back(s.user_id);
+                  self->request(twitch, std::chrono::minutes(10), caf::get_atom::value,
+                                streams_atom::value, ids)
+                      .then(
+                          [=](const std::vector<twitch::twitch_stream>& streams) {
+                            std::unordered_map<std::string, const twitch::twitch_stream*>
+                                live;
+                            for (const auto& s : streams) live[s.user_id] = &s;
+                            for (const auto& s : monitored) {
+                              auto p = poll_report::about(s.user_id, s.username,
+                                                          s.display_name);
+                              p.initial = initial;
+                              if (auto it = live.find(s.user_id); it != live.end()) {
+                                p.live = true;
+                                p.stream_id = it->second->id;
+                                p.started_at = it->second->started_at;
+                                p.stream_raw = it->second->raw;
+                                if (initial)
+                                  log->info("Initialized {}: live - {} - {} viewers",
+                                            s.username, it->second->game_name,
+                                            it->second->viewer_count);
+                              } else if (initial) {
+                                log->info("Initialized {}: offline", s.username);
+                              }
+                              self->send(supervisor, poll_atom::value, std::move(p));
+                            }
+                            log->debug("refresher: {} monitored, {} live",
+                                       monitored.size(), streams.size());
+                            next_round();
+                          },
+                          [=](const caf::error& err) {
+                            log->warn(
+                                "refresher: Get Streams failed, statuses left as they "
+                                "are: {}",
+                                to_query_result(err).detail);
+                            next_round();
+                          });
+                },
+                [=](const caf::error& err) {
+                  log->error("refresher: reading streamers failed: {}",
+                             self->system().render(err));
+                  next_round();
+                });
+      },
+  };
+}
+
+}  // namespace eventsubd

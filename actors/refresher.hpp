@@ -1,0 +1,25 @@
+#pragma once
+
+#include "actors/interfaces.hpp"
+
+#include <chrono>
+
+namespace eventsubd {
+
+struct refresher_state {
+  static inline const char* name = "refresher";
+  refresher_state() = default;
+  std::chrono::seconds interval{300};
+  bool running = false;  // a round is in flight
+};
+
+/// Every `interval`: Get Streams for all monitored streamers (ceil(N/100) calls), one
+/// poll report per streamer to its actor, which updates metadata and corrects missed
+/// transitions (debounced there). A failed round changes nothing: an outage never reads
+/// as "offline". The first round (start-up) initialises statuses and logs each one.
+refresher_actor::behavior_type refresher_fn(
+    refresher_actor::stateful_pointer<refresher_state> self,
+    std::chrono::seconds interval, twitch_client_actor twitch, storage_actor storage,
+    streamer_supervisor_actor supervisor);
+
+}  // namespace eventsubd

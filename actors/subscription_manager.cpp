@@ -1,0 +1,274 @@
+#include "actors/subscription_manager.hpp"
+
+#include "actors/twitch_errors.hpp"
+#include "core/json_codec.hpp"
+#include "core/logging.hpp"
+
+#include <caf/all.hpp>
+
+#include <algorithm>
+
+namespace eventsubd {
+namespace {
+
+constexpr auto storage_timeout = std::chrono::seconds(10);
+constexpr auto twitch_timeout = std::chrono::minutes(10);  // bulk work paces itself
+
+query_result message(const std::string& text) {
+  return query_result::success(make_body(single_field_json("message", text)));
+}
+
+const streamer_record* find_login(const std::vector<streamer_record>& all,
+                                  const std::string& login) {
+  auto it =
+      std::find_if(all.begin(), all.end(), [&](auto& s) { return s.username == login; });
+  return it == all.end() ? nullptr : &*it;
+}
+
+}  // namespace
+
+subscription_manager_actor::behavior_type subscription_manager_fn(
+    subscription_manager_actor::stateful_pointer<subscription_manager_state> self,
+    subscription_manager_config cfg, twitch_client_actor twitch, storage_actor storage,
+    streamer_supervisor_actor supervisor, refresher_actor refresher) {
+  auto log = log_for("actors");
+  self->state.cfg = std::move(cfg);
+
+  // A failed subscribe/delete is retried by a reconciliation soon, not forgotten.
+  auto schedule_retry = [=] {
+    if (self->state.retry_scheduled) return;
+    self->state.retry_scheduled = true;
+    self->delayed_send(self, self->state.cfg.retry_after, reconcile_atom::value, false);
+  };
+
+  // Writes the streamer, then asks the refresher-like path for its current status.
+  auto store_and_initialise = [=](streamer_record rec, reply_once reply) {
+    self->request(storage, storage_timeout, caf::put_atom::value, rec)
+        .await(
+            [=](caf::ok_atom) {
+              if (!rec.is_active) schedule_retry();
+              self->request(twitch, twitch_timeout, caf::get_atom::value,
+                            streams_atom::value, std::vector<std::string>{rec.user_id})
+                  .then(
+                      [=](const std::vector<twitch::twitch_stream>& streams) {
+                        auto p = poll_report::about(rec.user_id, rec.username,
+                                                    rec.display_name);
+                        p.live = !streams.empty();
+                        if (!streams.empty()) {
+                          p.stream_id = streams.front().id;
+                          p.started_at = streams.front().started_at;
+                          p.stream_raw = streams.front().raw;
+                        }
+                        p.initial = true;
+                        self->send(supervisor, poll_atom::value, std::move(p));
+                      },
+                      [=](const caf::error&) {});  // the refresher will catch up
+              log->info("manager: added streamer {} ({}), subscriptions {}", rec.username,
+                        rec.user_id, rec.is_active ? "active" : "pending retry");
+              reply(message("Added streamer: " + rec.username));
+            },
+            [=](const caf::error& err) {
+              reply(query_result::failure(
+                  errc::unavailable, "Storage failed: " + self->system().render(err)));
+            });
+  };
+
+  auto run_reconcile = [=](bool periodic) {
+    self->request(storage, storage_timeout, caf::get_atom::value, streamers_atom::value)
+        .await(
+            [=](const std::vector<streamer_record>& monitored) {
+              self->request(twitch, twitch_timeout, reconcile_atom::value, monitored)
+                  .await(
+                      [=](const std::vector<streamer_record>& updated) {
+                        bool incomplete = false;
+                        for (size_t i = 0; i < updated.size(); ++i) {
+                          const auto& u = updated[i];
+                          incomplete |= !u.is_active;
+                          const auto& before = monitored[i];
+                          if (u.online_subscription_id != before.online_subscription_id ||
+                              u.offline_subscription_id !=
+                                  before.offline_subscription_id ||
+                              u.is_active != before.is_active)
+                            self->request(storage, storage_timeout, caf::put_atom::value,
+                                          u)
+                                .then([](caf::ok_atom) {},
+                                      [=](const caf::error& e) {
+                                        log->error("manager: storing {} failed: {}",
+                                                   u.username, self->system().render(e));
+                                      });
+                        }
+                        if (incomplete) schedule_retry();
+                      },
+                      [=](const caf::error& err) {
+                        log->warn("manager: reconciliation failed: {}",
+                                  to_query_result(err).detail);
+                        schedule_retry();
+                      });
+            },
+            [=](const caf::error& err) {
+              log->error("manager: reading streamers failed: {}",
+                         self->system().render(err));
+            });
+    if (periodic)
+      self->delayed_send(self, self->state.cfg.reconcile_every, reconcile_atom::value,
+                         true);
+  };
+
+  return {
+      [=](caf::add_atom, const std::string& login, const reply_once& reply) {
+        self->request(twitch, twitch_timeout, caf::get_atom::value, users_atom::value,
+                      std::vector<std::string>{login})
+            .await(
+                [=](const std::vector<twitch::twitch_user>& users) {
+                  if (users.empty())
+                    return reply(query_result::failure(
+                        errc::not_found, "Twitch user '" + login + "' not found"));
+                  auto user = users.front();
+                  self->request(storage, storage_timeout, caf::get_atom::value,
+                                streamers_atom::value)
+                      .await(
+                          [=](const std::vector<streamer_record>& all) {
+                            const auto* existing = find_login(all, login);
+                            if (existing && existing->is_active)
+                              return reply(
+                                  message("Added streamer: " + login));  // idempotent
+                            streamer_record rec =
+                                existing ? *existing : streamer_record{};
+                            rec.user_id = user.id;
+                            rec.username = login;
+                            rec.display_name = user.display_name;
+                            self->request(twitch, twitch_timeout, subscribe_atom::value,
+                                          rec)
+                                .await(
+                                    [=](const streamer_record& updated) {
+                                      store_and_initialise(updated, reply);
+                                    },
+                                    [=](const caf::error& err) {
+                                      log->warn("manager: subscribing {} failed: {}",
+                                                login, to_query_result(err).detail);
+                                      store_and_initialise(rec, reply);
+                                    });
+                          },
+                          [=](const caf::error& err) {
+                            reply(query_result::failure(
+                                errc::unavailable,
+                                "Storage failed: " + self->system().render(err)));
+                          });
+                },
+                [=](const caf::error& err) { reply(to_query_result(err)); });
+      },
+      [=](caf::delete_atom, const std::string& login, const reply_once& reply) {
+        self->request(storage, storage_timeout, caf::get_atom::value,
+                      streamers_atom::value)
+            .await(
+                [=](const std::vector<streamer_record>& all) {
+                  const auto* found = find_login(all, login);
+                  if (!found)
+                    return reply(query_result::failure(
+                        errc::not_found, "Streamer '" + login + "' is not monitored"));
+                  auto rec = *found;
+                  auto forget = [=] {
+                    self->request(storage, storage_timeout, caf::delete_atom::value,
+                                  login)
+                        .await(
+                            [=](bool) {
+                              log->info("manager: removed streamer {}", login);
+                              reply(message("Removed streamer: " + login));
+                            },
+                            [=](const caf::error& err) {
+                              reply(query_result::failure(
+                                  errc::unavailable,
+                                  "Storage failed: " + self->system().render(err)));
+                            });
+                  };
+                  self->request(twitch, twitch_timeout, unsub_atom::value, rec)
+                      .await([=](caf::ok_atom) { forget(); },
+                             [=](const caf::error& err) {
+                               // Removed here all the same; the next reconciliation
+                               // deletes the subscriptions that no monitored streamer
+                               // owns.
+                               log->warn(
+                                   "manager: deleting the subscriptions of {} failed: {}",
+                                   login, to_query_result(err).detail);
+                               schedule_retry();
+                               forget();
+                             });
+                },
+                [=](const caf::error& err) {
+                  reply(query_result::failure(
+                      errc::unavailable,
+                      "Storage failed: " + self->system().render(err)));
+                });
+      },
+      [=](revoked_atom, const revocation_notice& n) {
+        if (n.reason != "user_removed") {
+          log->info("manager: re-subscribing after revocation of {} ({})",
+                    n.subscription_id, n.reason);
+          run_reconcile(false);
+          return;
+        }
+        // The Twitch user no longer exists: stop monitoring it.
+        self->request(storage, storage_timeout, caf::get_atom::value,
+                      streamers_atom::value)
+            .await(
+                [=](const std::vector<streamer_record>& all) {
+                  for (const auto& s : all) {
+                    if (s.user_id != n.broadcaster_user_id) continue;
+                    log->warn("manager: Twitch removed user {}; no longer monitored",
+                              s.username);
+                    self->request(twitch, twitch_timeout, unsub_atom::value, s)
+                        .then([](caf::ok_atom) {}, [](const caf::error&) {});
+                    self->request(storage, storage_timeout, caf::delete_atom::value,
+                                  s.username)
+                        .then([](bool) {}, [](const caf::error&) {});
+                  }
+                },
+                [](const caf::error&) {});
+      },
+      [=](reconcile_atom, bool periodic) {
+        if (!periodic) self->state.retry_scheduled = false;
+        run_reconcile(periodic);
+      },
+      [=](startup_atom) {
+        auto& defaults = self->state.cfg.default_streamers;
+        auto continue_startup = [=] {
+          self->send(refresher, refresh_atom::value, true);
+          run_reconcile(true);
+        };
+        if (defaults.empty()) return continue_startup();
+        log->info("manager: adding {} default streamers", defaults.size());
+        self->request(twitch, twitch_timeout, caf::get_atom::value, users_atom::value,
+                      defaults)
+            .await(
+                [=](const std::vector<twitch::twitch_user>& users) {
+                  for (const auto& login : defaults)
+                    if (std::none_of(users.begin(), users.end(),
+                                     [&](auto& u) { return u.login == login; }))
+                      log->warn("manager: default streamer {} is not a Twitch user",
+                                login);
+                  self->request(storage, storage_timeout, caf::get_atom::value,
+                                streamers_atom::value)
+                      .await(
+                          [=](const std::vector<streamer_record>& all) {
+                            for (const auto& u : users) {
+                              if (find_login(all, u.login)) continue;
+                              streamer_record rec{u.id, u.login, u.display_name,
+                                                  {},   {},      false};
+                              self->request(storage, storage_timeout,
+                                            caf::put_atom::value, rec)
+                                  .then([](caf::ok_atom) {}, [](const caf::error&) {});
+                            }
+                            continue_startup();
+                          },
+                          [=](const caf::error&) { continue_startup(); });
+                },
+                [=](const caf::error& err) {
+                  log->error("manager: resolving DEFAULT_STREAMERS failed: {}",
+                             to_query_result(err).detail);
+                  continue_startup();
+                });
+      },
+  };
+}
+
+}  // namespace eventsubd

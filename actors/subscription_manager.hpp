@@ -1,0 +1,33 @@
+#pragma once
+
+#include "actors/interfaces.hpp"
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace eventsubd {
+
+struct subscription_manager_config {
+  std::vector<std::string> default_streamers;  // validated, lowercase
+  std::chrono::seconds reconcile_every{1800};
+  std::chrono::seconds retry_after{60};  // after a failed subscribe or delete
+};
+
+struct subscription_manager_state {
+  static inline const char* name = "subscription_manager";
+  subscription_manager_state() = default;
+  subscription_manager_config cfg;
+  bool retry_scheduled = false;
+};
+
+/// Adds and removes streamers with their subscriptions (one operation at a time: each
+/// waits for Twitch and storage before the next starts), runs start-up (default
+/// streamers, status initialisation through the refresher, reconciliation) and the
+/// periodic reconciliation, and handles revocations.
+subscription_manager_actor::behavior_type subscription_manager_fn(
+    subscription_manager_actor::stateful_pointer<subscription_manager_state> self,
+    subscription_manager_config cfg, twitch_client_actor twitch, storage_actor storage,
+    streamer_supervisor_actor supervisor, refresher_actor refresher);
+
+}  // namespace eventsubd

@@ -1,0 +1,24 @@
+#include "actors/twitch_errors.hpp"
+
+#include <caf/all.hpp>
+
+namespace eventsubd {
+
+caf::error to_caf_error(const twitch::twitch_error& e) {
+  return caf::error(static_cast<uint8_t>(e.code), caf::atom("eventsubd"),
+                    caf::make_message(e.detail));
+}
+
+query_result to_query_result(const caf::error& e) {
+  if (e.category() == caf::atom("eventsubd")) {
+    std::string detail;
+    if (e.context().match_elements<std::string>())
+      detail = e.context().get_as<std::string>(0);
+    return query_result::failure(static_cast<errc>(e.code()), detail);
+  }
+  if (e == caf::sec::request_timeout)
+    return query_result::failure(errc::upstream_timeout, "Twitch did not answer in time");
+  return query_result::failure(errc::unavailable, "Twitch client unavailable");
+}
+
+}  // namespace eventsubd

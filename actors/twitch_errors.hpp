@@ -1,0 +1,19 @@
+#pragma once
+
+#include "core/errors.hpp"
+#include "twitch/helix_client.hpp"
+
+#include <caf/error.hpp>
+
+#include <string>
+
+namespace eventsubd {
+
+/// A Twitch failure as a CAF error (category `eventsubd`, code = errc, context = detail).
+caf::error to_caf_error(const twitch::twitch_error& e);
+
+/// Back to an HTTP-ready result; CAF's own errors (a request timeout, a dead actor) map
+/// to 504/503.
+query_result to_query_result(const caf::error& e);
+
+}  // namespace eventsubd
