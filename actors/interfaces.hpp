@@ -72,9 +72,12 @@ using twitch_client_actor = caf::typed_actor<
     caf::replies_to<subscribe_atom, streamer_record>::with<streamer_record>,
     // Delete a streamer's subscriptions (404 there = already gone).
     caf::replies_to<unsub_atom, streamer_record>::with<caf::ok_atom>,
-    // Bring Twitch's subscriptions for our callback in line with the monitored set.
-    caf::replies_to<reconcile_atom,
-                    std::vector<streamer_record>>::with<std::vector<streamer_record>>,
+    // Delete subscriptions by id (404 there = already gone).
+    caf::replies_to<unsub_atom, std::vector<std::string>>::with<caf::ok_atom>,
+    // Bring Twitch's subscriptions for our callback in line with the monitored set:
+    // answers the updated records and our subscriptions of broadcasters not in the set
+    // (deleted by the manager once it knows no add of theirs is under way).
+    caf::replies_to<reconcile_atom, std::vector<streamer_record>>::with<reconcile_result>,
     // Timer: validate the token (hourly).
     caf::reacts_to<validate_atom>>;
 
@@ -111,8 +114,10 @@ using subscription_manager_actor = caf::typed_actor<
 
 /// Polls Get Streams for every monitored streamer every REFRESH_INTERVAL seconds.
 using refresher_actor = caf::typed_actor<
-    // Timer (and start-up): one refresh round; `bool` = start-up initialisation.
-    caf::reacts_to<refresh_atom, bool>>;
+    // Timer: one refresh round; `true` = start-up initialisation (statuses, no events).
+    caf::reacts_to<refresh_atom, bool>,
+    // Start-up: the initialisation round; answers when it is done.
+    caf::replies_to<startup_atom>::with<caf::ok_atom>>;
 
 /// GET /streamers/{login}/status for a broadcaster we hold no status for: asks Helix,
 /// caches the answer about a minute, never stores it.

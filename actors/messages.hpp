@@ -153,6 +153,20 @@ typename Inspector::result_type inspect(Inspector& f, poll_report& x) {
            x.live, x.stream_id, x.started_at, x.stream_raw, x.initial);
 }
 
+/// What a reconciliation did and found (see twitch_client_actor).
+struct reconcile_result {
+  std::vector<streamer_record>
+      streamers;  // the monitored records with their subscription ids
+  std::vector<std::string> orphan_ids;  // our subscriptions of unmonitored broadcasters
+  std::vector<std::string> orphan_broadcasters;  // their broadcaster ids, same order
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, reconcile_result& x) {
+  return f(caf::meta::type_name("reconcile_result"), x.streamers, x.orphan_ids,
+           x.orphan_broadcasters);
+}
+
 }  // namespace eventsubd
 
 namespace eventsubd::twitch {

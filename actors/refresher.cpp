@@ -17,9 +17,17 @@ refresher_actor::behavior_type refresher_fn(
   self->state.interval = interval;
   auto next_round = [=] {
     self->state.running = false;
+    for (auto& rp : self->state.startup_waiting) rp.deliver(caf::ok_atom::value);
+    self->state.startup_waiting.clear();
     self->delayed_send(self, self->state.interval, refresh_atom::value, false);
   };
   return {
+      [=](startup_atom) -> caf::result<caf::ok_atom> {
+        auto rp = self->make_response_promise<caf::ok_atom>();
+        self->state.startup_waiting.push_back(rp);
+        self->send(self, refresh_atom::value, true);
+        return rp;
+      },
       [=](refresh_atom, bool initial) {
         if (self->state.running) return;
         self->state.running = true;

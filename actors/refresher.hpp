@@ -2,7 +2,10 @@
 
 #include "actors/interfaces.hpp"
 
+#include <caf/typed_response_promise.hpp>
+
 #include <chrono>
+#include <vector>
 
 namespace eventsubd {
 
@@ -11,6 +14,7 @@ struct refresher_state {
   refresher_state() = default;
   std::chrono::seconds interval{300};
   bool running = false;  // a round is in flight
+  std::vector<caf::typed_response_promise<caf::ok_atom>> startup_waiting;
 };
 
 /// Every `interval`: Get Streams for all monitored streamers (ceil(N/100) calls), one

@@ -29,8 +29,9 @@ const streamer_record* find_login(const std::vector<streamer_record>& all,
 
 subscription_manager_actor::behavior_type subscription_manager_fn(
     subscription_manager_actor::stateful_pointer<subscription_manager_state> self,
-    subscription_manager_config cfg, twitch_client_actor twitch, storage_actor storage,
-    streamer_supervisor_actor supervisor, refresher_actor refresher) {
+    subscription_manager_config cfg, twitch_client_actor twitch, twitch_client_actor bulk,
+    storage_actor storage, streamer_supervisor_actor supervisor,
+    refresher_actor refresher) {
   auto log = log_for("actors");
   self->state.cfg = std::move(cfg);
 
@@ -73,31 +74,71 @@ subscription_manager_actor::behavior_type subscription_manager_fn(
             });
   };
 
+  auto apply_reconciled = [=](const std::vector<streamer_record>& before,
+                              const reconcile_result& result,
+                              const std::vector<streamer_record>& now_stored) {
+    const auto& after = result.streamers;
+    // Orphans: only those whose broadcaster is still unmonitored now. (Adds `await` each
+    // step, so this never runs in the middle of one: an add is either stored or not
+    // begun.)
+    std::vector<std::string> orphans;
+    for (size_t i = 0; i < result.orphan_ids.size(); ++i) {
+      const auto& broadcaster = result.orphan_broadcasters[i];
+      bool stored = std::any_of(now_stored.begin(), now_stored.end(),
+                                [&](auto& s) { return s.user_id == broadcaster; });
+      if (!stored) orphans.push_back(result.orphan_ids[i]);
+    }
+    if (!orphans.empty())
+      self->request(bulk, twitch_timeout, unsub_atom::value, orphans)
+          .then([](caf::ok_atom) {},
+                [=](const caf::error& e) {
+                  log->warn("manager: deleting orphaned subscriptions failed: {}",
+                            to_query_result(e).detail);
+                });
+    bool incomplete = false;
+    for (size_t i = 0; i < after.size() && i < before.size(); ++i) {
+      const auto& u = after[i];
+      const auto& b = before[i];
+      const auto* current = find_login(now_stored, u.username);
+      if (!current || current->online_subscription_id != b.online_subscription_id ||
+          current->offline_subscription_id != b.offline_subscription_id)
+        continue;  // removed or changed meanwhile
+      incomplete |= !u.is_active;
+      if (u.online_subscription_id == b.online_subscription_id &&
+          u.offline_subscription_id == b.offline_subscription_id &&
+          u.is_active == current->is_active)
+        continue;
+      self->request(storage, storage_timeout, caf::put_atom::value, u)
+          .then([](caf::ok_atom) {},
+                [=](const caf::error& e) {
+                  log->error("manager: storing {} failed: {}", u.username,
+                             self->system().render(e));
+                });
+    }
+    if (incomplete) schedule_retry();
+  };
+
+  // Runs without blocking the manager (adds and removes go on meanwhile); results are
+  // written only for streamers still stored unchanged, so a streamer removed during a
+  // reconciliation is not brought back (its new subscriptions are orphans the next
+  // reconciliation deletes).
   auto run_reconcile = [=](bool periodic) {
+    if (periodic)
+      self->delayed_send(self, self->state.cfg.reconcile_every, reconcile_atom::value,
+                         true);
     self->request(storage, storage_timeout, caf::get_atom::value, streamers_atom::value)
-        .await(
+        .then(
             [=](const std::vector<streamer_record>& monitored) {
-              self->request(twitch, twitch_timeout, reconcile_atom::value, monitored)
-                  .await(
-                      [=](const std::vector<streamer_record>& updated) {
-                        bool incomplete = false;
-                        for (size_t i = 0; i < updated.size(); ++i) {
-                          const auto& u = updated[i];
-                          incomplete |= !u.is_active;
-                          const auto& before = monitored[i];
-                          if (u.online_subscription_id != before.online_subscription_id ||
-                              u.offline_subscription_id !=
-                                  before.offline_subscription_id ||
-                              u.is_active != before.is_active)
-                            self->request(storage, storage_timeout, caf::put_atom::value,
-                                          u)
-                                .then([](caf::ok_atom) {},
-                                      [=](const caf::error& e) {
-                                        log->error("manager: storing {} failed: {}",
-                                                   u.username, self->system().render(e));
-                                      });
-                        }
-                        if (incomplete) schedule_retry();
+              self->request(bulk, twitch_timeout, reconcile_atom::value, monitored)
+                  .then(
+                      [=](const reconcile_result& result) {
+                        self->request(storage, storage_timeout, caf::get_atom::value,
+                                      streamers_atom::value)
+                            .then(
+                                [=](const std::vector<streamer_record>& now_stored) {
+                                  apply_reconciled(monitored, result, now_stored);
+                                },
+                                [](const caf::error&) {});
                       },
                       [=](const caf::error& err) {
                         log->warn("manager: reconciliation failed: {}",
@@ -109,9 +150,6 @@ subscription_manager_actor::behavior_type subscription_manager_fn(
               log->error("manager: reading streamers failed: {}",
                          self->system().render(err));
             });
-    if (periodic)
-      self->delayed_send(self, self->state.cfg.reconcile_every, reconcile_atom::value,
-                         true);
   };
 
   return {
@@ -231,15 +269,17 @@ subscription_manager_actor::behavior_type subscription_manager_fn(
       },
       [=](startup_atom) {
         auto& defaults = self->state.cfg.default_streamers;
+        // Statuses first (one batched Get Streams round), then the subscriptions.
         auto continue_startup = [=] {
-          self->send(refresher, refresh_atom::value, true);
-          run_reconcile(true);
+          self->request(refresher, twitch_timeout, startup_atom::value)
+              .then([=](caf::ok_atom) { run_reconcile(true); },
+                    [=](const caf::error&) { run_reconcile(true); });
         };
         if (defaults.empty()) return continue_startup();
         log->info("manager: adding {} default streamers", defaults.size());
-        self->request(twitch, twitch_timeout, caf::get_atom::value, users_atom::value,
+        self->request(bulk, twitch_timeout, caf::get_atom::value, users_atom::value,
                       defaults)
-            .await(
+            .then(
                 [=](const std::vector<twitch::twitch_user>& users) {
                   for (const auto& login : defaults)
                     if (std::none_of(users.begin(), users.end(),
@@ -248,7 +288,7 @@ subscription_manager_actor::behavior_type subscription_manager_fn(
                                 login);
                   self->request(storage, storage_timeout, caf::get_atom::value,
                                 streamers_atom::value)
-                      .await(
+                      .then(
                           [=](const std::vector<streamer_record>& all) {
                             for (const auto& u : users) {
                               if (find_login(all, u.login)) continue;

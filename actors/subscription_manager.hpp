@@ -21,13 +21,16 @@ struct subscription_manager_state {
   bool retry_scheduled = false;
 };
 
-/// Adds and removes streamers with their subscriptions (one operation at a time: each
-/// waits for Twitch and storage before the next starts), runs start-up (default
-/// streamers, status initialisation through the refresher, reconciliation) and the
-/// periodic reconciliation, and handles revocations.
+/// `twitch` serves requests someone waits for (add, remove); `bulk` does the long work
+/// (start-up, reconciliation), so a reconciliation of thousands of subscriptions never
+/// holds up a REST call. Adds and removes streamers with their subscriptions (one
+/// operation at a time: each waits for Twitch and storage before the next starts), runs
+/// start-up (default streamers, status initialisation through the refresher,
+/// reconciliation) and the periodic reconciliation, and handles revocations.
 subscription_manager_actor::behavior_type subscription_manager_fn(
     subscription_manager_actor::stateful_pointer<subscription_manager_state> self,
-    subscription_manager_config cfg, twitch_client_actor twitch, storage_actor storage,
-    streamer_supervisor_actor supervisor, refresher_actor refresher);
+    subscription_manager_config cfg, twitch_client_actor twitch, twitch_client_actor bulk,
+    storage_actor storage, streamer_supervisor_actor supervisor,
+    refresher_actor refresher);
 
 }  // namespace eventsubd

@@ -93,8 +93,18 @@ twitch_client_actor::behavior_type twitch_client_fn(
         }
         return caf::ok_atom::value;
       },
-      [=](reconcile_atom, std::vector<streamer_record> monitored)
-          -> caf::result<std::vector<streamer_record>> {
+      [=](unsub_atom, const std::vector<std::string>& ids) -> caf::result<caf::ok_atom> {
+        for (const auto& id : ids) {
+          bool existed = false;
+          if (auto e = self->state.helix->delete_subscription(id, existed))
+            return to_caf_error(e);
+          log->info("twitch: {} subscription {}",
+                    existed ? "deleted orphaned" : "already gone:", id);
+        }
+        return caf::ok_atom::value;
+      },
+      [=](reconcile_atom,
+          std::vector<streamer_record> monitored) -> caf::result<reconcile_result> {
         auto& helix = *self->state.helix;
         const auto& c = self->state.cfg;
         std::vector<twitch::twitch_subscription> all;
@@ -154,17 +164,19 @@ twitch_client_actor::behavior_type twitch_client_fn(
           s.is_active =
               !s.online_subscription_id.empty() && !s.offline_subscription_id.empty();
         }
+        reconcile_result result;
         for (auto& [key, subs] : ours)
           if (!monitored_ids.count(key.first))
             for (auto& s : subs) {
-              remove(s, "unmonitored");
-              ++deleted;
+              result.orphan_ids.push_back(s.id);
+              result.orphan_broadcasters.push_back(s.broadcaster_user_id);
             }
         log->info(
             "twitch: reconciled {} streamers: {} subscriptions created, {} adopted, {} "
-            "deleted",
-            monitored.size(), created, adopted, deleted);
-        return monitored;
+            "deleted, {} of unmonitored broadcasters",
+            monitored.size(), created, adopted, deleted, result.orphan_ids.size());
+        result.streamers = std::move(monitored);
+        return result;
       },
       [=](validate_atom) {
         if (auto e = self->state.helix->validate())

@@ -123,8 +123,13 @@ int run_application(const config& cfg) {
 
   auto storage = sys.spawn(storage_fn, backend);
   auto bus = sys.spawn(event_bus_fn);
-  twitch_client_actor twitch;
-  if (twitch_enabled) twitch = sys.spawn<caf::detached>(twitch_client_fn, twitch_cfg);
+  // Two Twitch clients, each on its own thread: one for what a REST client waits for,
+  // one for bulk work (start-up, reconciliation, refresh), so neither holds up the other.
+  twitch_client_actor twitch, twitch_bulk;
+  if (twitch_enabled) {
+    twitch = sys.spawn<caf::detached>(twitch_client_fn, twitch_cfg);
+    twitch_bulk = sys.spawn<caf::detached>(twitch_client_fn, twitch_cfg);
+  }
   auto supervisor =
       sys.spawn(streamer_supervisor_fn, storage, bus, twitch, streamer_tuning{});
   refresher_actor refresher;
@@ -132,10 +137,10 @@ int run_application(const config& cfg) {
   status_lookup_actor lookup;
   if (twitch_enabled) {
     refresher = sys.spawn(refresher_fn, std::chrono::seconds(cfg.refresh_interval_s),
-                          twitch, storage, supervisor);
+                          twitch_bulk, storage, supervisor);
     subscription_manager_config manager_cfg;
     manager_cfg.default_streamers = cfg.default_streamers;
-    manager = sys.spawn(subscription_manager_fn, manager_cfg, twitch, storage, supervisor,
+    manager = sys.spawn(subscription_manager_fn, manager_cfg, twitch, twitch_bulk, storage, supervisor,
                         refresher);
     lookup = sys.spawn(status_lookup_fn, twitch, std::chrono::seconds(60));
   } else if (!cfg.default_streamers.empty()) {
@@ -189,7 +194,7 @@ int run_application(const config& cfg) {
   stopping->store(true);
   for (auto& e : extensions) caf::anon_send_exit(e, caf::exit_reason::user_shutdown);
   extensions.clear();
-  stop_all(webhook, manager, lookup, refresher, supervisor, twitch, bus, storage);
+  stop_all(webhook, manager, lookup, refresher, supervisor, twitch, twitch_bulk, bus, storage);
   sys.await_all_actors_done();
   log->info("stopped");
   return exit_code;

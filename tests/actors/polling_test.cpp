@@ -38,7 +38,12 @@ twitch_client_actor::behavior_type fake_helix(twitch_client_actor::pointer,
       },
       [](subscribe_atom, streamer_record s) { return s; },
       [](unsub_atom, const streamer_record&) { return caf::ok_atom::value; },
-      [](reconcile_atom, std::vector<streamer_record> v) { return v; },
+      [](unsub_atom, const std::vector<std::string>&) { return caf::ok_atom::value; },
+      [](reconcile_atom, std::vector<streamer_record> v) {
+        reconcile_result r;
+        r.streamers = std::move(v);
+        return r;
+      },
       [](validate_atom) {},
   };
 }
