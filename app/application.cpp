@@ -140,8 +140,8 @@ int run_application(const config& cfg) {
                           twitch_bulk, storage, supervisor);
     subscription_manager_config manager_cfg;
     manager_cfg.default_streamers = cfg.default_streamers;
-    manager = sys.spawn(subscription_manager_fn, manager_cfg, twitch, twitch_bulk, storage, supervisor,
-                        refresher);
+    manager = sys.spawn(subscription_manager_fn, manager_cfg, twitch, twitch_bulk,
+                        storage, supervisor, refresher);
     lookup = sys.spawn(status_lookup_fn, twitch, std::chrono::seconds(60));
   } else if (!cfg.default_streamers.empty()) {
     log->warn("DEFAULT_STREAMERS ignored: {}", cfg.twitch_credentials_problem());
@@ -194,7 +194,8 @@ int run_application(const config& cfg) {
   stopping->store(true);
   for (auto& e : extensions) caf::anon_send_exit(e, caf::exit_reason::user_shutdown);
   extensions.clear();
-  stop_all(webhook, manager, lookup, refresher, supervisor, twitch, twitch_bulk, bus, storage);
+  stop_all(webhook, manager, lookup, refresher, supervisor, twitch, twitch_bulk, bus,
+           storage);
   sys.await_all_actors_done();
   log->info("stopped");
   return exit_code;

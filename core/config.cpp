@@ -1,6 +1,7 @@
 #include "core/config.hpp"
 
 #include "core/login.hpp"
+#include "core/text.hpp"
 #include "core/version.hpp"
 
 #include <algorithm>
@@ -37,13 +38,8 @@ std::string trim(std::string s) {
   return s;
 }
 
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 std::optional<bool> parse_bool(const std::string& v) {
-  auto l = lower(trim(v));
+  auto l = to_lower(trim(v));
   if (l == "true" || l == "1" || l == "yes" || l == "on") return true;
   if (l == "false" || l == "0" || l == "no" || l == "off" || l.empty()) return false;
   return std::nullopt;
@@ -102,7 +98,7 @@ const std::vector<option_spec>& options() {
        }},
       {"STORAGE_TYPE", "storage backend: memory or redis", "memory",
        [](config& c, const std::string& v) {
-         auto l = lower(trim(v));
+         auto l = to_lower(trim(v));
          if (l == "memory" || l.empty())
            c.storage = storage_kind::memory;
          else if (l == "redis")
@@ -181,7 +177,7 @@ const std::vector<option_spec>& options() {
        }},
       {"LOG_LEVEL", "trace, debug, info, warning, error or critical", "info",
        [](config& c, const std::string& v) {
-         auto l = lower(trim(v));
+         auto l = to_lower(trim(v));
          if (l == "warn") l = "warning";
          static const char* levels[] = {"trace",   "debug", "info",
                                         "warning", "error", "critical"};

@@ -1,6 +1,7 @@
 #include "http/session.hpp"
 
 #include "core/logging.hpp"
+#include "core/text.hpp"
 #include "http/server.hpp"
 
 #include <boost/asio/dispatch.hpp>
@@ -16,19 +17,6 @@ namespace eventsubd::http {
 namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace bh = boost::beast::http;
-
-namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  return true;
-}
-
-}  // namespace
 
 session::session(net::ip::tcp::socket&& socket, std::shared_ptr<server> owner)
     : stream_(std::move(socket)), owner_(std::move(owner)), limits_(owner_->limits()) {}

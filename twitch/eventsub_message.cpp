@@ -1,5 +1,7 @@
 #include "twitch/eventsub_message.hpp"
 
+#include "core/text.hpp"
+
 #include <simdjson.h>
 
 namespace eventsubd::twitch {
@@ -7,15 +9,6 @@ namespace {
 
 using simdjson::dom::element;
 using simdjson::dom::object;
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  return true;
-}
 
 /// Reads `obj[key]` as a string into `out`. Missing or null leaves `out` empty and
 /// succeeds unless `required`; any other type fails.

@@ -1,0 +1,26 @@
+#pragma once
+
+#include <cctype>
+#include <string>
+#include <string_view>
+
+namespace eventsubd {
+
+/// ASCII case-insensitive equality (header values, message types).
+inline bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i])))
+      return false;
+  return true;
+}
+
+/// ASCII lowercase copy.
+inline std::string to_lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+}  // namespace eventsubd
