@@ -29,5 +29,6 @@ using poll_atom = caf::atom_constant<caf::atom("poll")>;
 using refresh_atom = caf::atom_constant<caf::atom("refresh")>;
 using startup_atom = caf::atom_constant<caf::atom("startup")>;
 using metadata_atom = caf::atom_constant<caf::atom("metadata")>;
+using load_atom = caf::atom_constant<caf::atom("load")>;
 
 }  // namespace eventsubd

@@ -54,6 +54,8 @@ using storage_actor = caf::typed_actor<
                     std::string>::with<std::vector<stream_status>>,
     // A subscription was revoked: mark the streamer inactive.
     caf::reacts_to<revoked_atom, revocation_notice>,
+    // Timer: load the read model from the backend (retried until it succeeds).
+    caf::reacts_to<load_atom>,
     // Replace a status without an event (metadata update, start-up initialisation).
     caf::replies_to<caf::put_atom, stream_status>::with<caf::ok_atom>>;
 

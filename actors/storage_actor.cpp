@@ -19,7 +19,7 @@ storage_actor::behavior_type storage_fn(
     std::shared_ptr<storage::backend> backend) {
   auto log = log_for("storage");
   self->state.backend = std::move(backend);
-  {
+  auto try_load = [=] {
     std::vector<streamer_record> streamers;
     std::vector<stream_status> statuses;
     std::vector<event_record> events;
@@ -27,26 +27,48 @@ storage_actor::behavior_type storage_fn(
     storage::failure f = b.load_streamers(streamers);
     if (!f) f = b.load_statuses(statuses);
     if (!f) f = b.load_events(storage::events_kept, events);
-    if (f) log->error("storage: loading from the {} backend failed: {}", b.name(), *f);
+    if (f) {
+      log->error("storage: loading from the {} backend failed, retrying every second: {}",
+                 b.name(), *f);
+      self->delayed_send(self, std::chrono::seconds(1), load_atom::value);
+      return;
+    }
     log->info("storage: {} backend loaded: {} streamers, {} statuses, {} events",
               b.name(), streamers.size(), statuses.size(), events.size());
     self->state.model.load(std::move(streamers), std::move(statuses), std::move(events),
                            storage::events_kept);
-  }
+    self->state.loaded = true;
+  };
+  try_load();
+  static const std::string not_loaded =
+      "Storage is not available yet (the backend could not be loaded)";
+  auto unloaded = [=](const reply_once& reply) {
+    if (self->state.loaded) return false;
+    reply(query_result::failure(errc::unavailable, not_loaded));
+    return true;
+  };
+  auto refuse = [] { return caf::make_error(caf::sec::runtime_error, not_loaded); };
   return {
+      [=](load_atom) {
+        if (!self->state.loaded) try_load();
+      },
       [=](status_atom, const std::string& login, const reply_once& reply) {
+        if (unloaded(reply)) return;
         if (auto body = self->state.model.status_body(login))
           reply(query_result::success(std::move(body)));
         else
           reply(query_result::failure(errc::not_found, "No status stored for " + login));
       },
       [=](live_atom, const reply_once& reply) {
+        if (unloaded(reply)) return;
         reply(query_result::success(self->state.model.live_body()));
       },
       [=](events_atom, uint32_t limit, const reply_once& reply) {
+        if (unloaded(reply)) return;
         reply(query_result::success(self->state.model.events_body(limit)));
       },
       [=](streamers_atom, const reply_once& reply) {
+        if (unloaded(reply)) return;
         reply(query_result::success(self->state.model.streamers_body()));
       },
       [=](health_atom, const reply_once& reply) {
@@ -54,12 +76,13 @@ storage_actor::behavior_type storage_fn(
             make_body(R"({"status":"healthy","storage":"connected"})");
         static const auto unhealthy =
             make_body(R"({"status":"unhealthy","storage":"disconnected"})");
-        if (self->state.backend->connected())
+        if (self->state.loaded && self->state.backend->connected())
           reply(query_result::success(healthy));
         else
           reply({errc::unavailable, {}, unhealthy, body_kind::json});
       },
       [=](record_atom, const transition& t) -> caf::result<caf::ok_atom> {
+        if (!self->state.loaded) return refuse();
         auto& b = *self->state.backend;
         // A broadcaster that renamed itself: its status moves to the new login.
         std::string old_login;
@@ -79,29 +102,38 @@ storage_actor::behavior_type storage_fn(
         return caf::ok_atom::value;
       },
       [=](caf::put_atom, const stream_status& s) -> caf::result<caf::ok_atom> {
+        if (!self->state.loaded) return refuse();
         if (auto f = self->state.backend->put_status(s)) return storage_error(f);
         self->state.model.put_status(s);
         return caf::ok_atom::value;
       },
       [=](caf::put_atom, const streamer_record& s) -> caf::result<caf::ok_atom> {
+        if (!self->state.loaded) return refuse();
         if (auto f = self->state.backend->put_streamer(s)) return storage_error(f);
         self->state.model.put_streamer(s);
         return caf::ok_atom::value;
       },
       [=](caf::delete_atom, const std::string& login) -> caf::result<bool> {
+        if (!self->state.loaded) return refuse();
         bool existed = false;
         if (auto f = self->state.backend->remove_streamer(login, existed))
           return storage_error(f);
         self->state.model.remove_streamer(login);
         return existed;
       },
-      [=](caf::get_atom, streamers_atom) { return self->state.model.streamers(); },
-      [=](caf::get_atom, by_id_atom, const std::string& user_id) {
+      [=](caf::get_atom, streamers_atom) -> caf::result<std::vector<streamer_record>> {
+        if (!self->state.loaded) return refuse();
+        return self->state.model.streamers();
+      },
+      [=](caf::get_atom, by_id_atom,
+          const std::string& user_id) -> caf::result<std::vector<stream_status>> {
+        if (!self->state.loaded) return refuse();
         std::vector<stream_status> out;
         if (auto s = self->state.model.status_by_user_id(user_id)) out.push_back(*s);
         return out;
       },
       [=](revoked_atom, const revocation_notice& n) {
+        if (!self->state.loaded) return;  // the reconciliation after loading catches up
         for (auto s : self->state.model.streamers()) {
           bool match_online =
               !n.subscription_id.empty() && s.online_subscription_id == n.subscription_id;

@@ -121,7 +121,9 @@ int run_application(const config& cfg) {
   caf_cfg.set("logger.verbosity", caf::atom("quiet"));
   caf::actor_system sys{caf_cfg};
 
-  auto storage = sys.spawn(storage_fn, backend);
+  // A backend that blocks (Redis) gets the storage actor a thread of its own.
+  auto storage = backend->blocking() ? sys.spawn<caf::detached>(storage_fn, backend)
+                                     : sys.spawn(storage_fn, backend);
   auto bus = sys.spawn(event_bus_fn);
   // Two Twitch clients, each on its own thread: one for what a REST client waits for,
   // one for bulk work (start-up, reconciliation, refresh), so neither holds up the other.

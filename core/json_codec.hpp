@@ -2,6 +2,7 @@
 
 #include "core/model.hpp"
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -23,5 +24,18 @@ std::string detail_json(std::string_view detail);
 
 /// `{"<key>": "<value>"}` for small fixed answers such as `{"message": ...}`.
 std::string single_field_json(std::string_view key, std::string_view value);
+
+}  // namespace eventsubd
+
+namespace eventsubd {
+
+// Reading the records back (Redis values, including the old service's: Python's
+// `json.dumps` spacing, missing keys, naive timestamps kept as they are). Each returns
+// nullopt when the text is not a JSON object or lacks the key that identifies it.
+
+std::optional<streamer_record> parse_streamer(std::string_view json);
+std::optional<stream_status> parse_status(std::string_view json);
+/// `score` is the sorted-set score (unix seconds).
+std::optional<event_record> parse_event(std::string_view json, double score);
 
 }  // namespace eventsubd

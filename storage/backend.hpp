@@ -28,6 +28,9 @@ class backend {
   /// True while the backend can take writes (memory: always).
   virtual bool connected() = 0;
 
+  /// True when calls can block on I/O (Redis): its owner must run on its own thread.
+  virtual bool blocking() const { return false; }
+
   /// Inserts or replaces a streamer (keyed by username).
   virtual failure put_streamer(const streamer_record& s) = 0;
 

@@ -3,6 +3,8 @@
 
 #include "storage/backend.hpp"
 #include "storage/memory_backend.hpp"
+#include "storage/redis_backend.hpp"
+#include "tests/common/redis_server.hpp"
 
 #include <gtest/gtest.h>
 
@@ -24,10 +26,20 @@ std::unique_ptr<backend> make_memory_backend() {
   return std::make_unique<memory_backend>();
 }
 
+/// A real redis-server (started once for this binary), emptied for every test.
+std::unique_ptr<backend> make_redis_backend() {
+  auto& server = testing::redis_server::shared();
+  server.flush_all();
+  redis_endpoint endpoint;
+  endpoint.host = "127.0.0.1";
+  endpoint.port = server.port();
+  return std::make_unique<redis_backend>(endpoint);
+}
+
 std::vector<backend_factory> backend_factories() {
   return {
       {"memory", make_memory_backend},
-      // {"redis", make_redis_backend},  // a fresh, empty database per call
+      {"redis", make_redis_backend},
   };
 }
 

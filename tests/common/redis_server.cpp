@@ -1,0 +1,82 @@
+#include "tests/common/redis_server.hpp"
+
+#include "tests/common/http_client.hpp"
+
+#include <hiredis/hiredis.h>
+
+#include <chrono>
+#include <filesystem>
+#include <signal.h>
+#include <stdexcept>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+namespace eventsubd::testing {
+namespace {
+
+bool ping(uint16_t port) {
+  timeval tv{0, 200000};
+  redisContext* c = redisConnectWithTimeout("127.0.0.1", port, tv);
+  bool ok = false;
+  if (c && !c->err) {
+    auto* r = static_cast<redisReply*>(redisCommand(c, "PING"));
+    ok = r && r->type == REDIS_REPLY_STATUS;
+    if (r) freeReplyObject(r);
+  }
+  if (c) redisFree(c);
+  return ok;
+}
+
+}  // namespace
+
+redis_server::redis_server(uint16_t port_wanted) {
+  std::string pattern =
+      (std::filesystem::temp_directory_path() / "eventsubd-redis-XXXXXX").string();
+  if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
+  dir_ = pattern;
+  port_ = port_wanted ? port_wanted : free_port();
+  auto port = std::to_string(port_);
+  pid_ = fork();
+  if (pid_ < 0) throw std::runtime_error("fork failed");
+  if (pid_ == 0) {
+    execlp("redis-server", "redis-server", "--port", port.c_str(), "--bind", "127.0.0.1",
+           "--save", "", "--appendonly", "no", "--dir", dir_.c_str(), "--loglevel",
+           "warning", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!ping(port_)) {
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_)
+      throw std::runtime_error("redis-server exited at start (is it installed?)");
+    if (std::chrono::steady_clock::now() > deadline)
+      throw std::runtime_error("redis-server did not start");
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
+redis_server::~redis_server() {
+  if (pid_ > 0) {
+    kill(pid_, SIGTERM);
+    waitpid(pid_, nullptr, 0);
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(dir_, ec);
+}
+
+void redis_server::flush_all() const {
+  timeval tv{1, 0};
+  redisContext* c = redisConnectWithTimeout("127.0.0.1", port_, tv);
+  if (!c || c->err) throw std::runtime_error("cannot reach the test redis-server");
+  auto* r = static_cast<redisReply*>(redisCommand(c, "FLUSHALL"));
+  if (r) freeReplyObject(r);
+  redisFree(c);
+}
+
+redis_server& redis_server::shared() {
+  static redis_server instance;
+  return instance;
+}
+
+}  // namespace eventsubd::testing

@@ -1,0 +1,35 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <sys/types.h>
+
+namespace eventsubd::testing {
+
+/// A real `redis-server` on a free loopback port with its own temporary directory (no
+/// persistence), started for the tests and stopped (and its directory removed) on
+/// destruction.
+class redis_server {
+ public:
+  /// On `port`, or a free one when 0.
+  explicit redis_server(uint16_t port = 0);
+  ~redis_server();
+  redis_server(const redis_server&) = delete;
+  redis_server& operator=(const redis_server&) = delete;
+
+  uint16_t port() const { return port_; }
+  std::string url() const { return "redis://127.0.0.1:" + std::to_string(port_); }
+
+  /// Runs `redis-cli`-free commands through hiredis: FLUSHALL between tests.
+  void flush_all() const;
+
+  /// The process-wide instance (started on first use).
+  static redis_server& shared();
+
+ private:
+  std::string dir_;
+  uint16_t port_ = 0;
+  pid_t pid_ = -1;
+};
+
+}  // namespace eventsubd::testing

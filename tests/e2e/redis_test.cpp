@@ -1,0 +1,176 @@
+// End to end with STORAGE_TYPE=redis: a real redis-server per test, the real binary.
+#include "tests/common/redis_server.hpp"
+#include "tests/e2e/e2e_support.hpp"
+
+#include <gtest/gtest.h>
+#include <hiredis/hiredis.h>
+
+namespace eventsubd::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+/// One command on a fresh hiredis connection; returns the reply's string (or "").
+std::string redis_command(uint16_t port, std::initializer_list<std::string> args) {
+  timeval tv{2, 0};
+  redisContext* c = redisConnectWithTimeout("127.0.0.1", port, tv);
+  if (!c || c->err) throw std::runtime_error("redis unreachable");
+  std::vector<const char*> argv;
+  std::vector<size_t> lens;
+  for (auto& a : args) {
+    argv.push_back(a.data());
+    lens.push_back(a.size());
+  }
+  auto* r = static_cast<redisReply*>(
+      redisCommandArgv(c, static_cast<int>(argv.size()), argv.data(), lens.data()));
+  std::string out;
+  if (r && r->str) out.assign(r->str, r->len);
+  if (r && r->type == REDIS_REPLY_ARRAY && r->elements > 0 && r->element[0]->str)
+    out.assign(r->element[0]->str, r->element[0]->len);  // the first member of a range
+  if (r) freeReplyObject(r);
+  redisFree(c);
+  return out;
+}
+
+std::map<std::string, std::string> redis_env(const redis_server& redis) {
+  return {{"STORAGE_TYPE", "redis"},
+          {"REDIS_URL", redis.url()},
+          {"WEBHOOK_SECRET", e2e_secret}};
+}
+
+TEST(redis_e2e, state_survives_a_restart) {
+  redis_server redis;
+  auto online = online_body("7001", "keeper", "s-7001", twitch_timestamp(-30s));
+  {
+    server_process server{redis_env(redis)};
+    ASSERT_EQ(post_signed(server.port(), online).status, 200);
+    ASSERT_EQ(post_signed(server.port(),
+                          online_body("7002", "other", "s-7002", twitch_timestamp(-30s)))
+                  .status,
+              200);
+    ASSERT_EQ(post_signed(server.port(), offline_body("7002", "other")).status, 200);
+    ASSERT_TRUE(server.terminate().has_value());
+  }
+  server_process server{redis_env(redis)};
+  auto status =
+      json_doc(http_once(server.port(), "GET", "/streamers/keeper/status").body);
+  EXPECT_TRUE(bool(status.root["is_live"]));
+  EXPECT_EQ(std::string_view(status.root["source"]), "storage");
+  EXPECT_EQ(event_count(server.port()), 3u);
+  auto live = json_doc(http_once(server.port(), "GET", "/streams/live").body);
+  EXPECT_EQ(int64_t(live.root["count"]), 1);
+  // The restored state machine still knows the stream: a resend under a new id is a
+  // duplicate.
+  EXPECT_EQ(post_signed(server.port(), online).body, R"({"status":"duplicate"})");
+  EXPECT_EQ(event_count(server.port()), 3u);
+  EXPECT_EQ(http_once(server.port(), "GET", "/health").status, 200);
+}
+
+TEST(redis_e2e, reads_the_old_services_data) {
+  redis_server redis;
+  // As the Python service wrote it: json.dumps spacing, naive timestamps.
+  redis_command(
+      redis.port(),
+      {"HSET", "twitch:streamers", "shroud",
+       R"({"user_id": "37402112", "username": "shroud", "display_name": "shroud", "subscription_id": "abc-123", "is_active": true})"});
+  redis_command(
+      redis.port(),
+      {"HSET", "twitch:stream_status", "shroud",
+       R"({"user_id": "37402112", "username": "shroud", "display_name": "shroud", "is_live": true, "stream_data": {"id": "42", "game_name": "VALORANT", "viewer_count": 25000, "started_at": "2024-01-15T10:00:00Z"}, "last_updated": "2024-01-15T11:45:23.123456", "last_event_type": "stream.online"})"});
+  redis_command(
+      redis.port(),
+      {"ZADD", "twitch:events", "1705319123.123456",
+       R"({"id": "e-1", "event_type": "stream.online", "broadcaster_id": "37402112", "broadcaster_login": "shroud", "broadcaster_name": "shroud", "timestamp": "2024-01-15T11:45:23.123456", "data": {"id": "42", "broadcaster_user_id": "37402112"}})"});
+  server_process server{redis_env(redis)};
+  auto streamers = json_doc(http_once(server.port(), "GET", "/streamers").body);
+  auto first = streamers.root.at(0);
+  EXPECT_EQ(std::string_view(first["username"]), "shroud");
+  EXPECT_EQ(std::string_view(first["subscription_id"]), "abc-123");
+  EXPECT_TRUE(bool(first["is_active"]));
+  auto status =
+      json_doc(http_once(server.port(), "GET", "/streamers/shroud/status").body);
+  EXPECT_TRUE(bool(status.root["is_live"]));
+  EXPECT_EQ(std::string_view(status.root["stream_data"]["game_name"]), "VALORANT");
+  EXPECT_EQ(std::string_view(status.root["last_updated"]), "2024-01-15T11:45:23.123456");
+  auto events = json_doc(http_once(server.port(), "GET", "/events").body);
+  auto ev = events.root["events"].at(0);
+  EXPECT_EQ(std::string_view(ev["id"]), "e-1");
+  EXPECT_EQ(std::string_view(ev["data"]["id"]), "42");
+  // Its state machine restored from that data: the same stream again is a duplicate.
+  auto again = online_body("37402112", "shroud", "42", "2024-01-15T10:00:00Z");
+  EXPECT_EQ(post_signed(server.port(), again).body, R"({"status":"duplicate"})");
+}
+
+TEST(redis_e2e, what_we_write_has_the_old_layout) {
+  redis_server redis;
+  server_process server{redis_env(redis)};
+  ASSERT_EQ(post_signed(server.port(),
+                        online_body("7003", "writer", "s-7003", twitch_timestamp(-5s)))
+                .status,
+            200);
+  auto raw = redis_command(redis.port(), {"HGET", "twitch:stream_status", "writer"});
+  json_doc status(raw);
+  for (const char* key : {"user_id", "username", "display_name", "is_live", "stream_data",
+                          "last_updated", "last_event_type"})
+    EXPECT_FALSE(status.root[key].error()) << key;
+  EXPECT_TRUE(status.root["source"].error() == simdjson::NO_SUCH_FIELD);
+  EXPECT_TRUE(parse_rfc3339(std::string_view(status.root["last_updated"])).has_value());
+  auto top = redis_command(redis.port(), {"ZRANGE", "twitch:events", "-1", "-1"});
+  json_doc event(top);
+  for (const char* key : {"id", "event_type", "broadcaster_id", "broadcaster_login",
+                          "broadcaster_name", "timestamp", "data"})
+    EXPECT_FALSE(event.root[key].error()) << key;
+}
+
+TEST(redis_e2e, redis_down_means_unhealthy_and_no_acknowledged_writes) {
+  auto redis = std::make_unique<redis_server>();
+  auto env = redis_env(*redis);
+  server_process server{env};
+  EXPECT_EQ(http_once(server.port(), "GET", "/health").status, 200);
+  redis.reset();  // Redis goes away
+  auto health = http_once(server.port(), "GET", "/health");
+  EXPECT_EQ(health.status, 503);
+  EXPECT_EQ(health.body, R"({"status":"unhealthy","storage":"disconnected"})");
+  auto r = post_signed(server.port(),
+                       online_body("7004", "downer", "s-7004", twitch_timestamp(-5s)));
+  EXPECT_EQ(r.status, 503) << r.body;  // Twitch retries: nothing was acknowledged
+  EXPECT_EQ(http_once(server.port(), "GET", "/streams/live").status, 200);  // reads go on
+}
+
+TEST(redis_e2e, starts_with_redis_unreachable_and_loads_once_it_appears) {
+  auto port = free_port();
+  server_process server{
+      {{"STORAGE_TYPE", "redis"},
+       {"REDIS_URL", "redis://127.0.0.1:" + std::to_string(port) + "/0"},
+       {"WEBHOOK_SECRET", e2e_secret}}};
+  EXPECT_EQ(http_once(server.port(), "GET", "/health").status, 503);
+  EXPECT_EQ(http_once(server.port(), "GET", "/streamers").status,
+            503);  // not an empty list
+  redis_server redis(port);
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (http_once(server.port(), "GET", "/health").status != 200 &&
+         std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(50ms);
+  EXPECT_EQ(http_once(server.port(), "GET", "/health").status, 200);
+  EXPECT_EQ(http_once(server.port(), "GET", "/streamers").body, "[]");
+}
+
+TEST(redis_e2e, url_with_database_and_a_bad_url) {
+  redis_server redis;
+  server_process server{{{"STORAGE_TYPE", "redis"},
+                         {"REDIS_URL", redis.url() + "/3"},
+                         {"WEBHOOK_SECRET", e2e_secret}}};
+  ASSERT_EQ(post_signed(server.port(),
+                        online_body("7005", "dbthree", "s", twitch_timestamp(-5s)))
+                .status,
+            200);
+  EXPECT_EQ(redis_command(redis.port(), {"HGET", "twitch:stream_status", "dbthree"}),
+            "");  // not in db 0
+  auto bad = server_process::start_only(
+      {{"STORAGE_TYPE", "redis"}, {"REDIS_URL", "http://nope"}});
+  ASSERT_EQ(bad.wait_exit(10s), 2);
+  EXPECT_NE(bad.log().find("REDIS_URL"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace eventsubd::testing
