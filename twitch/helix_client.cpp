@@ -196,12 +196,17 @@ twitch_error helix_client::call(const std::string& method, const std::string& pa
 }
 
 twitch_error helix_client::get_users(const std::vector<std::string>& logins,
-                                     std::vector<twitch_user>& out) {
+                                     std::vector<twitch_user>& out,
+                                     const std::vector<std::string>& ids) {
   out.clear();
-  for (size_t i = 0; i < logins.size(); i += batch_size) {
+  // One list of key=value terms, cut into calls of 100.
+  std::vector<std::string> terms;
+  for (const auto& login : logins) terms.push_back("login=" + url_encode(login));
+  for (const auto& id : ids) terms.push_back("id=" + url_encode(id));
+  for (size_t i = 0; i < terms.size(); i += batch_size) {
     std::string query;
-    for (size_t j = i; j < std::min(logins.size(), i + batch_size); ++j)
-      query += (query.empty() ? "login=" : "&login=") + url_encode(logins[j]);
+    for (size_t j = i; j < std::min(terms.size(), i + batch_size); ++j)
+      query += (query.empty() ? "" : "&") + terms[j];
     http_result r;
     if (auto e = call("GET", "/users", query, {}, r)) return e;
     if (r.status != 200) return failure(r, "GET /users");

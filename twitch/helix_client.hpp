@@ -63,9 +63,11 @@ class helix_client {
   /// Fetches a token if there is none; checks it with /validate otherwise.
   twitch_error validate();
 
-  /// Get Users by login (case as given; callers lowercase), 100 per call.
+  /// Get Users by login (case as given; callers lowercase) and/or by id: logins and ids
+  /// together at most 100 per call.
   twitch_error get_users(const std::vector<std::string>& logins,
-                         std::vector<twitch_user>& out);
+                         std::vector<twitch_user>& out,
+                         const std::vector<std::string>& ids = {});
 
   /// Get Streams for user ids, 100 per call, `first=100`, following the cursor.
   twitch_error get_streams(const std::vector<std::string>& user_ids,

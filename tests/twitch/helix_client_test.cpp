@@ -48,6 +48,16 @@ TEST_F(helix_client_test, users_are_fetched_in_batches_of_100) {
     }
 }
 
+TEST_F(helix_client_test, users_by_id_and_login_share_the_100_per_call) {
+  auto helix = make();
+  std::vector<std::string> ids;
+  for (int i = 0; i < 150; ++i) ids.push_back(std::to_string(100 + i));
+  std::vector<twitch_user> users;
+  ASSERT_FALSE(helix.get_users({"user200", "user201"}, users, ids));
+  EXPECT_EQ(users.size(), 152u);
+  EXPECT_EQ(fake.calls("GET", "/helix/users"), 2);
+}
+
 TEST_F(helix_client_test, streams_use_first_100_and_follow_cursors) {
   std::vector<std::string> ids;
   for (int i = 0; i < 250; ++i) {
