@@ -157,32 +157,29 @@ failure redis_backend::put_status(const stream_status& s) {
   return run({"HSET", statuses_key, s.username, to_json(s)}, r);
 }
 
-failure redis_backend::load_streamers(std::vector<streamer_record>& out) {
+/// Every value of a hash, parsed; unreadable entries are logged and skipped (one bad
+/// value from another writer must not stop the service from loading).
+template <class Record, class Parse>
+failure redis_backend::load_hash(const char* key, Parse parse, std::vector<Record>& out) {
   out.clear();
   reply r;
-  if (auto f = run({"HGETALL", streamers_key}, r)) return f;
+  if (auto f = run({"HGETALL", key}, r)) return f;
   for (size_t i = 0; i + 1 < r.r->elements; i += 2) {
     std::string_view value(r.r->element[i + 1]->str, r.r->element[i + 1]->len);
-    if (auto s = parse_streamer(value))
-      out.push_back(std::move(*s));
+    if (auto record = parse(value))
+      out.push_back(std::move(*record));
     else
-      log_for("storage")->warn("storage: skipping an unreadable {} entry", streamers_key);
+      log_for("storage")->warn("storage: skipping an unreadable {} entry", key);
   }
   return {};
 }
 
+failure redis_backend::load_streamers(std::vector<streamer_record>& out) {
+  return load_hash(streamers_key, parse_streamer, out);
+}
+
 failure redis_backend::load_statuses(std::vector<stream_status>& out) {
-  out.clear();
-  reply r;
-  if (auto f = run({"HGETALL", statuses_key}, r)) return f;
-  for (size_t i = 0; i + 1 < r.r->elements; i += 2) {
-    std::string_view value(r.r->element[i + 1]->str, r.r->element[i + 1]->len);
-    if (auto s = parse_status(value))
-      out.push_back(std::move(*s));
-    else
-      log_for("storage")->warn("storage: skipping an unreadable {} entry", statuses_key);
-  }
-  return {};
+  return load_hash(statuses_key, parse_status, out);
 }
 
 failure redis_backend::append_event(const event_record& e, size_t keep) {

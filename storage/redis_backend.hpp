@@ -46,6 +46,8 @@ class redis_backend final : public backend {
   failure run_pipeline(
       std::initializer_list<std::initializer_list<std::string_view>> commands);
   void drop();
+  template <class Record, class Parse>
+  failure load_hash(const char* key, Parse parse, std::vector<Record>& out);
 
   redis_endpoint endpoint_;
   std::chrono::milliseconds timeout_;
