@@ -1,10 +1,10 @@
 #include "actors/streamer_actor.hpp"
 
 #include "actors/webhook_replies.hpp"
+#include "core/json_read.hpp"
 #include "core/logging.hpp"
 
 #include <caf/all.hpp>
-#include <simdjson.h>
 
 #include <atomic>
 
@@ -13,16 +13,6 @@ namespace {
 
 constexpr auto storage_timeout = std::chrono::seconds(10);
 
-/// `key` of a JSON object given as text, when it is a string.
-std::string string_field(const std::string& json, const char* key) {
-  if (json.empty()) return {};
-  simdjson::dom::parser parser;
-  simdjson::dom::element doc;
-  std::string_view value;
-  if (parser.parse(json).get(doc) || doc[key].get(value)) return {};
-  return std::string(value);
-}
-
 void restore(stream_state_machine& machine, const stream_status& s) {
   // Only a recorded offline event dates the offline state; an offline status written by
   // start-up initialisation says nothing about when the last stream ended.
@@ -30,10 +20,10 @@ void restore(stream_state_machine& machine, const stream_status& s) {
                    ? parse_rfc3339(s.last_updated).value_or(sys_time{})
                    : sys_time{};
   if (s.is_live) {
-    if (auto started = parse_rfc3339(string_field(s.stream_data, "started_at")))
+    if (auto started = parse_rfc3339(string_field_of(s.stream_data, "started_at")))
       since = *started;
   }
-  machine.restore(s.is_live, string_field(s.stream_data, "id"), since);
+  machine.restore(s.is_live, string_field_of(s.stream_data, "id"), since);
 }
 
 std::string polling_id() {

@@ -1,5 +1,7 @@
 #include "core/json_codec.hpp"
 
+#include "core/json_read.hpp"
+
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -124,35 +126,10 @@ std::string single_field_json(std::string_view k, std::string_view value) {
 
 }  // namespace eventsubd
 
-#include <simdjson.h>
-
 namespace eventsubd {
 namespace {
 
-using simdjson::dom::element;
 using simdjson::dom::object;
-
-simdjson::dom::parser& parser() {
-  thread_local simdjson::dom::parser p;
-  return p;
-}
-
-bool parse_object(std::string_view json, object& out) {
-  element doc;
-  if (parser().parse(json.data(), json.size()).get(doc)) return false;
-  return doc.get(out) == simdjson::SUCCESS;
-}
-
-/// A string field; numbers are accepted too (as their text), null and absent are empty.
-std::string text(object o, std::string_view key) {
-  element v;
-  if (o[key].get(v)) return {};
-  std::string_view s;
-  if (v.get(s) == simdjson::SUCCESS) return std::string(s);
-  int64_t i;
-  if (v.get(i) == simdjson::SUCCESS) return std::to_string(i);
-  return {};
-}
 
 bool flag(object o, std::string_view key, bool fallback) {
   bool b;
@@ -171,13 +148,13 @@ std::string raw_object(object o, std::string_view key) {
 
 std::optional<streamer_record> parse_streamer(std::string_view json) {
   object o;
-  if (!parse_object(json, o)) return std::nullopt;
+  if (!parse_json_object(json, o)) return std::nullopt;
   streamer_record s;
-  s.user_id = text(o, "user_id");
-  s.username = text(o, "username");
-  s.display_name = text(o, "display_name");
-  s.online_subscription_id = text(o, "subscription_id");
-  s.offline_subscription_id = text(o, "offline_subscription_id");
+  s.user_id = string_field(o, "user_id", true);
+  s.username = string_field(o, "username", true);
+  s.display_name = string_field(o, "display_name", true);
+  s.online_subscription_id = string_field(o, "subscription_id", true);
+  s.offline_subscription_id = string_field(o, "offline_subscription_id", true);
   s.is_active = flag(o, "is_active", true);
   if (s.username.empty()) return std::nullopt;
   return s;
@@ -185,31 +162,31 @@ std::optional<streamer_record> parse_streamer(std::string_view json) {
 
 std::optional<stream_status> parse_status(std::string_view json) {
   object o;
-  if (!parse_object(json, o)) return std::nullopt;
+  if (!parse_json_object(json, o)) return std::nullopt;
   stream_status s;
-  s.user_id = text(o, "user_id");
-  s.username = text(o, "username");
-  s.display_name = text(o, "display_name");
+  s.user_id = string_field(o, "user_id", true);
+  s.username = string_field(o, "username", true);
+  s.display_name = string_field(o, "display_name", true);
   s.is_live = flag(o, "is_live", false);
   s.stream_data = raw_object(o, "stream_data");
-  s.last_updated = text(o, "last_updated");
-  s.last_event_type = text(o, "last_event_type");
+  s.last_updated = string_field(o, "last_updated", true);
+  s.last_event_type = string_field(o, "last_event_type", true);
   if (s.username.empty()) return std::nullopt;
   return s;
 }
 
 std::optional<event_record> parse_event(std::string_view json, double score) {
   object o;
-  if (!parse_object(json, o)) return std::nullopt;
+  if (!parse_json_object(json, o)) return std::nullopt;
   event_record e;
-  e.id = text(o, "id");
-  e.event_type = text(o, "event_type");
-  e.broadcaster_id = text(o, "broadcaster_id");
-  e.broadcaster_login = text(o, "broadcaster_login");
-  e.broadcaster_name = text(o, "broadcaster_name");
-  e.timestamp = text(o, "timestamp");
+  e.id = string_field(o, "id", true);
+  e.event_type = string_field(o, "event_type", true);
+  e.broadcaster_id = string_field(o, "broadcaster_id", true);
+  e.broadcaster_login = string_field(o, "broadcaster_login", true);
+  e.broadcaster_name = string_field(o, "broadcaster_name", true);
+  e.timestamp = string_field(o, "timestamp", true);
   e.data = raw_object(o, "data");
-  e.source = text(o, "source");
+  e.source = string_field(o, "source", true);
   e.score = score;
   if (e.event_type.empty()) return std::nullopt;
   return e;
