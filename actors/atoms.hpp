@@ -30,5 +30,9 @@ using refresh_atom = caf::atom_constant<caf::atom("refresh")>;
 using startup_atom = caf::atom_constant<caf::atom("startup")>;
 using metadata_atom = caf::atom_constant<caf::atom("metadata")>;
 using load_atom = caf::atom_constant<caf::atom("load")>;
+using flush_atom = caf::atom_constant<caf::atom("flush")>;
+using ping_atom = caf::atom_constant<caf::atom("ping")>;
+using seen_atom = caf::atom_constant<caf::atom("seen")>;
+using ready_atom = caf::atom_constant<caf::atom("ready")>;
 
 }  // namespace eventsubd

@@ -29,7 +29,17 @@ using event_bus_actor = caf::typed_actor<
     // Add a listener (dropped automatically when it terminates).
     caf::reacts_to<subscribe_atom, stream_listener_actor>>;
 
-/// The single writer: owns the backend and the read model (with cached JSON bodies).
+/// Runs the backend's calls for the storage actor; detached when they block (Redis).
+using storage_writer_actor = caf::typed_actor<
+    // Read everything (start-up).
+    caf::replies_to<load_atom>::with<storage::snapshot>,
+    // Apply writes in order (idempotent, so a failed batch may be sent again).
+    caf::replies_to<flush_atom, storage::write_batch>::with<caf::ok_atom>,
+    // Is the backend reachable?
+    caf::replies_to<ping_atom>::with<caf::ok_atom>>;
+
+/// The single writer: owns the read model (with cached JSON bodies) and the ordered queue
+/// of writes on their way to the backend.
 using storage_actor = caf::typed_actor<
     // GET /streamers/{login}/status for a known streamer; not_found otherwise.
     caf::reacts_to<status_atom, std::string, reply_once>,
@@ -56,6 +66,15 @@ using storage_actor = caf::typed_actor<
     caf::reacts_to<revoked_atom, revocation_notice>,
     // Timer: load the read model from the backend (retried until it succeeds).
     caf::reacts_to<load_atom>,
+    // Timer: probe the backend (every second while up, with backoff while down).
+    caf::reacts_to<ping_atom>,
+    // Remember a processed EventSub message id for this many seconds (survives a
+    // restart with Redis).
+    caf::reacts_to<seen_atom, std::string, uint32_t>,
+    // Answered once the backend's data is loaded.
+    caf::replies_to<ready_atom>::with<caf::ok_atom>,
+    // The message ids remembered by the backend at start-up (answered once loaded).
+    caf::replies_to<caf::get_atom, seen_atom>::with<std::vector<std::string>>,
     // Replace a status without an event (metadata update, start-up initialisation).
     caf::replies_to<caf::put_atom, stream_status>::with<caf::ok_atom>>;
 
@@ -133,6 +152,10 @@ using webhook_actor = caf::typed_actor<
     // Forget a message id whose processing failed, so Twitch's retry is applied.
     caf::reacts_to<forget_atom, std::string>,
     // Timer: drop message ids older than the dedupe horizon.
-    caf::reacts_to<sweep_atom>>;
+    caf::reacts_to<sweep_atom>,
+    // Start-up: fetch the message ids the storage remembers (retried until it answers).
+    caf::reacts_to<load_atom>,
+    // Answered once those ids are in (until then events get 503).
+    caf::replies_to<ready_atom>::with<caf::ok_atom>>;
 
 }  // namespace eventsubd

@@ -4,11 +4,13 @@
 #include "core/model.hpp"
 #include "core/time.hpp"
 #include "core/webhook_request.hpp"
+#include "storage/write_op.hpp"
 #include "twitch/helix_types.hpp"
 
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/meta/type_name.hpp>
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -169,6 +171,22 @@ typename Inspector::result_type inspect(Inspector& f, reconcile_result& x) {
 
 }  // namespace eventsubd
 
+namespace eventsubd::storage {
+
+/// Everything the backend holds, read once at start-up by the storage writer.
+struct snapshot {
+  std::vector<streamer_record> streamers;
+  std::vector<stream_status> statuses;
+  std::vector<event_record> events;  // newest first
+  std::vector<std::string> seen;     // EventSub message ids still remembered
+};
+
+/// Writes handed to the storage writer in one go; shared, so a failed batch is sent
+/// again without copying.
+using write_batch = std::shared_ptr<const std::vector<write_op>>;
+
+}  // namespace eventsubd::storage
+
 namespace eventsubd::twitch {
 
 template <class Inspector>
@@ -186,3 +204,6 @@ typename Inspector::result_type inspect(Inspector& f, twitch_stream& x) {
 
 // Reply channels back into the HTTP layer carry a callback; they never leave the process.
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(eventsubd::reply_once)
+// Between the storage actor and its writer only, in the same process.
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(eventsubd::storage::snapshot)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(eventsubd::storage::write_batch)

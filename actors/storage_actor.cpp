@@ -1,57 +1,232 @@
 #include "actors/storage_actor.hpp"
 
+#include "actors/storage_writer.hpp"
 #include "core/json_codec.hpp"
 #include "core/logging.hpp"
 
 #include <caf/all.hpp>
 
+#include <algorithm>
+
 namespace eventsubd {
 namespace {
 
-caf::error storage_error(const storage::failure& f) {
-  return caf::make_error(caf::sec::runtime_error, "storage: " + *f);
+using self_ptr = storage_actor::stateful_pointer<storage_state>;
+
+constexpr auto probe_period = std::chrono::seconds(1);  // while the backend is up
+constexpr auto first_backoff = std::chrono::milliseconds(250);
+constexpr auto max_backoff = std::chrono::seconds(5);
+constexpr auto load_retry = std::chrono::seconds(1);
+
+const std::string not_loaded =
+    "Storage is not available yet (the backend could not be loaded)";
+const std::string queue_full =
+    "Storage is unavailable and its write queue is full; retry later";
+
+std::string reason(self_ptr self, const caf::error& err) {
+  // Errors from the writer carry the backend's text as their context.
+  auto text = self->system().render(err);
+  return text;
+}
+
+void pump(self_ptr self);
+
+/// Answers every write still waiting: they are queued in order and will be replayed, so
+/// they count as accepted.
+void answer_waiting(storage_state& st) {
+  for (auto& w : st.queue)
+    if (w.on_stored) std::exchange(w.on_stored, nullptr)();
+}
+
+void went_down(self_ptr self, const std::string& why) {
+  auto& st = self->state;
+  if (!st.backend_up) return;
+  st.backend_up = false;
+  st.down_since = std::chrono::steady_clock::now();
+  st.backoff = first_backoff;
+  log_for("storage")->error(
+      "storage: the {} backend is unavailable ({}); queuing up to {} writes in order "
+      "and retrying with backoff",
+      st.opts.backend_name, why, st.opts.queue_limit);
+  answer_waiting(st);
+}
+
+void came_back(self_ptr self) {
+  auto& st = self->state;
+  if (st.backend_up) return;
+  st.backend_up = true;
+  st.full_logged = false;
+  std::chrono::duration<double> down = std::chrono::steady_clock::now() - st.down_since;
+  log_for("storage")->info(
+      "storage: the {} backend is back after {:.1f} s; replaying {} queued writes",
+      st.opts.backend_name, down.count(), st.queue.size());
+  pump(self);
+}
+
+void flush_done(self_ptr self) {
+  auto& st = self->state;
+  for (size_t i = 0; i < st.in_flight_entries; ++i) {
+    if (st.queue.front().on_stored) st.queue.front().on_stored();
+    st.queue.pop_front();
+  }
+  st.in_flight.reset();
+  st.in_flight_entries = 0;
+  st.sending = false;
+  pump(self);
+}
+
+/// Sends the next batch when the backend is up and nothing is outstanding: writes that
+/// arrive meanwhile go together in the next one (group commit).
+void pump(self_ptr self) {
+  auto& st = self->state;
+  if (st.sending || !st.backend_up) return;
+  if (!st.in_flight) {  // else: the batch that failed goes again first
+    if (st.queue.empty()) return;
+    auto ops = std::make_shared<std::vector<storage::write_op>>();
+    auto n = std::min(st.queue.size(), st.opts.batch_limit);
+    for (size_t i = 0; i < n; ++i)
+      for (auto& op : st.queue[i].ops) ops->push_back(std::move(op));
+    st.in_flight = std::move(ops);
+    st.in_flight_entries = n;
+  }
+  st.sending = true;
+  self->request(st.writer, caf::infinite, flush_atom::value, st.in_flight)
+      .then([=](caf::ok_atom) { flush_done(self); },
+            [=](const caf::error& err) {
+              self->state.sending = false;
+              went_down(self, reason(self, err));
+            });
+}
+
+void schedule_probe(self_ptr self) {
+  auto& st = self->state;
+  auto delay = st.backend_up ? std::chrono::milliseconds(probe_period) : st.backoff;
+  self->delayed_send(self, delay, ping_atom::value);
+}
+
+/// Pings the backend: every second while it is up (so /health notices an outage with no
+/// writes), with growing backoff while it is down.
+void probe(self_ptr self) {
+  auto& st = self->state;
+  if (st.probing) return;
+  st.probing = true;
+  self->request(st.writer, caf::infinite, ping_atom::value)
+      .then(
+          [=](caf::ok_atom) {
+            self->state.probing = false;
+            came_back(self);
+            schedule_probe(self);
+          },
+          [=](const caf::error& err) {
+            auto& st = self->state;
+            st.probing = false;
+            if (st.backend_up)
+              went_down(self, reason(self, err));
+            else
+              st.backoff =
+                  std::min<std::chrono::milliseconds>(st.backoff * 2, max_backoff);
+            schedule_probe(self);
+          });
+}
+
+void load(self_ptr self) {
+  self->request(self->state.writer, caf::infinite, load_atom::value)
+      .then(
+          [=](storage::snapshot& snap) {
+            auto& st = self->state;
+            log_for("storage")->info(
+                "storage: {} backend loaded: {} streamers, {} statuses, {} events, {} "
+                "seen message ids",
+                st.opts.backend_name, snap.streamers.size(), snap.statuses.size(),
+                snap.events.size(), snap.seen.size());
+            st.model.load(std::move(snap.streamers), std::move(snap.statuses),
+                          std::move(snap.events), storage::events_kept);
+            st.seen = std::move(snap.seen);
+            st.loaded = true;
+            for (auto& rp : std::exchange(st.seen_waiting, {}))
+              rp.deliver(std::exchange(st.seen, {}));
+            for (auto& rp : std::exchange(st.ready_waiting, {}))
+              rp.deliver(caf::ok_atom::value);
+            st.backend_up = true;
+            schedule_probe(self);
+          },
+          [=](const caf::error& err) {
+            auto& st = self->state;
+            auto log = log_for("storage");
+            if (!st.load_failure_logged)
+              log->error(
+                  "storage: loading from the {} backend failed, retrying every "
+                  "second: {}",
+                  st.opts.backend_name, reason(self, err));
+            st.load_failure_logged = true;
+            self->delayed_send(self, load_retry, load_atom::value);
+          });
+}
+
+/// Why a write cannot be accepted now, if it cannot.
+std::optional<caf::error> cannot_write(self_ptr self) {
+  auto& st = self->state;
+  if (!st.loaded) return caf::make_error(caf::sec::runtime_error, not_loaded);
+  if (st.queue.size() >= st.opts.queue_limit) {
+    if (!std::exchange(st.full_logged, true))
+      log_for("storage")->warn(
+          "storage: write queue full ({} writes); refusing writes until it drains",
+          st.queue.size());
+    return caf::make_error(caf::sec::runtime_error, queue_full);
+  }
+  return std::nullopt;
+}
+
+/// Queues an accepted write (already applied to the read model). `on_stored` runs when
+/// the backend has it, or at once while the backend is down (the write is then queued).
+void enqueue(self_ptr self, std::vector<storage::write_op> ops,
+             std::function<void()> on_stored = nullptr) {
+  auto& st = self->state;
+  if (!st.backend_up && on_stored) std::exchange(on_stored, nullptr)();
+  st.queue.push_back({std::move(ops), std::move(on_stored)});
+  pump(self);
+}
+
+template <class T>
+caf::typed_response_promise<T> enqueue_and_answer(self_ptr self,
+                                                  std::vector<storage::write_op> ops,
+                                                  T answer) {
+  auto rp = self->make_response_promise<T>();
+  enqueue(self, std::move(ops), [rp, answer]() mutable { rp.deliver(answer); });
+  return rp;
 }
 
 }  // namespace
 
+storage_state::~storage_state() {
+  auto unstored = std::count_if(queue.begin(), queue.end(),
+                                [](const pending_write& w) { return !w.on_stored; });
+  if (unstored > 0)
+    log_for("storage")->error(
+        "storage: {} acknowledged writes were still queued for the {} backend at "
+        "shutdown and are lost",
+        unstored, opts.backend_name);
+}
+
 storage_actor::behavior_type storage_fn(
-    storage_actor::stateful_pointer<storage_state> self,
-    std::shared_ptr<storage::backend> backend) {
+    storage_actor::stateful_pointer<storage_state> self, storage_writer_actor writer,
+    storage_options opts) {
   auto log = log_for("storage");
-  self->state.backend = std::move(backend);
-  auto try_load = [=] {
-    std::vector<streamer_record> streamers;
-    std::vector<stream_status> statuses;
-    std::vector<event_record> events;
-    auto& b = *self->state.backend;
-    storage::failure f = b.load_streamers(streamers);
-    if (!f) f = b.load_statuses(statuses);
-    if (!f) f = b.load_events(storage::events_kept, events);
-    if (f) {
-      log->error("storage: loading from the {} backend failed, retrying every second: {}",
-                 b.name(), *f);
-      self->delayed_send(self, std::chrono::seconds(1), load_atom::value);
-      return;
-    }
-    log->info("storage: {} backend loaded: {} streamers, {} statuses, {} events",
-              b.name(), streamers.size(), statuses.size(), events.size());
-    self->state.model.load(std::move(streamers), std::move(statuses), std::move(events),
-                           storage::events_kept);
-    self->state.loaded = true;
-  };
-  try_load();
-  static const std::string not_loaded =
-      "Storage is not available yet (the backend could not be loaded)";
+  self->state.writer = writer;
+  self->state.opts = std::move(opts);
+  self->link_to(writer);
+  load(self);
   auto unloaded = [=](const reply_once& reply) {
     if (self->state.loaded) return false;
     reply(query_result::failure(errc::unavailable, not_loaded));
     return true;
   };
-  auto refuse = [] { return caf::make_error(caf::sec::runtime_error, not_loaded); };
+  using namespace storage;
   return {
       [=](load_atom) {
-        if (!self->state.loaded) try_load();
+        if (!self->state.loaded) load(self);
       },
+      [=](ping_atom) { probe(self); },
       [=](status_atom, const std::string& login, const reply_once& reply) {
         if (unloaded(reply)) return;
         if (auto body = self->state.model.status_body(login))
@@ -76,83 +251,111 @@ storage_actor::behavior_type storage_fn(
             make_body(R"({"status":"healthy","storage":"connected"})");
         static const auto unhealthy =
             make_body(R"({"status":"unhealthy","storage":"disconnected"})");
-        if (self->state.loaded && self->state.backend->connected())
+        if (self->state.loaded && self->state.backend_up)
           reply(query_result::success(healthy));
         else
           reply({errc::unavailable, {}, unhealthy, body_kind::json});
       },
       [=](record_atom, const transition& t) -> caf::result<caf::ok_atom> {
-        if (!self->state.loaded) return refuse();
-        auto& b = *self->state.backend;
+        if (auto err = cannot_write(self)) return std::move(*err);
+        auto& model = self->state.model;
+        std::vector<write_op> ops;
         // A broadcaster that renamed itself: its status moves to the new login.
-        std::string old_login;
-        if (auto prev = self->state.model.status_by_user_id(t.status.user_id);
-            prev && prev->username != t.status.username)
-          old_login = prev->username;
-        if (!old_login.empty()) {
-          if (auto f = b.remove_status(old_login)) return storage_error(f);
-          self->state.model.remove_status(old_login);
+        if (auto prev = model.status_by_user_id(t.status.user_id);
+            prev && prev->username != t.status.username) {
+          auto old_login = prev->username;
           log->info("storage: {} is now called {}", old_login, t.status.username);
+          ops.push_back(remove_status_op{old_login});
+          model.remove_status(old_login);
         }
-        if (auto f = b.put_status(t.status)) return storage_error(f);
-        if (auto f = b.append_event(t.event, storage::events_kept))
-          return storage_error(f);
-        self->state.model.put_status(t.status);
-        self->state.model.add_event(t.event, storage::events_kept);
-        return caf::ok_atom::value;
+        ops.push_back(put_status_op{t.status});
+        ops.push_back(append_event_op{t.event, events_kept});
+        model.put_status(t.status);
+        model.add_event(t.event, events_kept);
+        return enqueue_and_answer(self, std::move(ops), caf::ok_atom::value);
       },
       [=](caf::put_atom, const stream_status& s) -> caf::result<caf::ok_atom> {
-        if (!self->state.loaded) return refuse();
-        if (auto f = self->state.backend->put_status(s)) return storage_error(f);
+        if (auto err = cannot_write(self)) return std::move(*err);
         self->state.model.put_status(s);
-        return caf::ok_atom::value;
+        return enqueue_and_answer(self, {put_status_op{s}}, caf::ok_atom::value);
       },
       [=](caf::put_atom, const streamer_record& s) -> caf::result<caf::ok_atom> {
-        if (!self->state.loaded) return refuse();
-        if (auto f = self->state.backend->put_streamer(s)) return storage_error(f);
+        if (auto err = cannot_write(self)) return std::move(*err);
         self->state.model.put_streamer(s);
-        return caf::ok_atom::value;
+        return enqueue_and_answer(self, {put_streamer_op{s}}, caf::ok_atom::value);
       },
       [=](caf::delete_atom, const std::string& login) -> caf::result<bool> {
-        if (!self->state.loaded) return refuse();
-        bool existed = false;
-        if (auto f = self->state.backend->remove_streamer(login, existed))
-          return storage_error(f);
-        self->state.model.remove_streamer(login);
-        return existed;
+        if (auto err = cannot_write(self)) return std::move(*err);
+        if (!self->state.model.remove_streamer(login)) return false;
+        return enqueue_and_answer(self, {remove_streamer_op{login}}, true);
+      },
+      [=](seen_atom, const std::string& id, uint32_t ttl_seconds) {
+        // Best effort: the webhook actor's own memory still dedupes until a restart.
+        if (cannot_write(self)) return;
+        enqueue(self, {mark_seen_op{id, std::chrono::seconds(ttl_seconds)}});
+      },
+      [=](ready_atom) -> caf::result<caf::ok_atom> {
+        auto& st = self->state;
+        if (st.loaded) return caf::ok_atom::value;
+        auto rp = self->make_response_promise<caf::ok_atom>();
+        st.ready_waiting.push_back(rp);
+        return rp;
+      },
+      [=](caf::get_atom, seen_atom) -> caf::result<std::vector<std::string>> {
+        auto& st = self->state;
+        if (!st.loaded) {
+          auto rp = self->make_response_promise<std::vector<std::string>>();
+          st.seen_waiting.push_back(rp);
+          return rp;
+        }
+        return std::exchange(st.seen, {});  // handed over once
       },
       [=](caf::get_atom, streamers_atom) -> caf::result<std::vector<streamer_record>> {
-        if (!self->state.loaded) return refuse();
+        if (!self->state.loaded)
+          return caf::make_error(caf::sec::runtime_error, not_loaded);
         return self->state.model.streamers();
       },
       [=](caf::get_atom, by_id_atom,
           const std::string& user_id) -> caf::result<std::vector<stream_status>> {
-        if (!self->state.loaded) return refuse();
+        if (!self->state.loaded)
+          return caf::make_error(caf::sec::runtime_error, not_loaded);
         std::vector<stream_status> out;
         if (auto s = self->state.model.status_by_user_id(user_id)) out.push_back(*s);
         return out;
       },
       [=](revoked_atom, const revocation_notice& n) {
         if (!self->state.loaded) return;  // the reconciliation after loading catches up
+        if (n.subscription_id.empty()) return;
         for (auto s : self->state.model.streamers()) {
-          bool match_online =
-              !n.subscription_id.empty() && s.online_subscription_id == n.subscription_id;
-          bool match_offline = !n.subscription_id.empty() &&
-                               s.offline_subscription_id == n.subscription_id;
+          bool match_online = s.online_subscription_id == n.subscription_id;
+          bool match_offline = s.offline_subscription_id == n.subscription_id;
           if (!match_online && !match_offline) continue;
+          if (cannot_write(self)) {
+            log->error(
+                "storage: cannot mark {} inactive now; the next reconciliation will",
+                s.username);
+            continue;
+          }
           if (match_online) s.online_subscription_id.clear();
           if (match_offline) s.offline_subscription_id.clear();
           s.is_active = false;
-          if (auto f = self->state.backend->put_streamer(s)) {
-            log->error("storage: marking {} inactive failed: {}", s.username, *f);
-            continue;
-          }
           self->state.model.put_streamer(s);
+          enqueue(self, {put_streamer_op{s}});
           log->warn("storage: subscription {} ({}) of {} revoked: {}", n.subscription_id,
                     n.subscription_type, s.username, n.reason);
         }
       },
   };
+}
+
+storage_actor spawn_storage(caf::actor_system& sys,
+                            std::shared_ptr<storage::backend> backend,
+                            storage_options opts) {
+  opts.backend_name = std::string(backend->name());
+  // A backend that blocks (Redis) gets the writer a thread of its own.
+  auto writer = backend->blocking() ? sys.spawn<caf::detached>(storage_writer_fn, backend)
+                                    : sys.spawn(storage_writer_fn, backend);
+  return sys.spawn(storage_fn, writer, std::move(opts));
 }
 
 }  // namespace eventsubd

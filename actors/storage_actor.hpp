@@ -4,26 +4,77 @@
 #include "storage/backend.hpp"
 #include "storage/read_model.hpp"
 
+#include <caf/typed_response_promise.hpp>
+
+#include <chrono>
+#include <deque>
+#include <functional>
 #include <memory>
+#include <string>
+#include <vector>
 
 namespace eventsubd {
 
+struct storage_options {
+  std::string backend_name = "memory";  // for logs
+  /// Accepted writes that may wait for the backend (while it is down); when full, writes
+  /// are refused (the webhook answers 503, so Twitch retries later).
+  size_t queue_limit = 10000;
+  /// At most this many queued writes go to the backend in one batch.
+  size_t batch_limit = 512;
+};
+
+/// One accepted write on its way to the backend.
+struct pending_write {
+  std::vector<storage::write_op> ops;  // moved into a batch when sent
+  std::function<void()> on_stored;     // answers the writer's client; empty once answered
+};
+
 struct storage_state {
   static inline const char* name = "storage";
-  std::shared_ptr<storage::backend> backend;
+  storage_writer_actor writer;
+  storage_options opts;
   storage::read_model model;
   bool loaded =
       false;  // nothing is served or written before the backend's data is loaded
+  bool load_failure_logged = false;
+  bool full_logged = false;  // "queue full" is said once per outage
+  bool backend_up = false;  // the writer's last call succeeded
+  std::chrono::steady_clock::time_point down_since;
+  std::chrono::milliseconds backoff{0};
+  std::deque<pending_write> queue;  // accepted, not yet stored, in order
+  storage::write_batch in_flight;   // the batch the writer has (or must get again)
+  size_t in_flight_entries = 0;     // how many queue entries it covers, from the front
+  bool sending = false;             // a flush request is outstanding
+  bool probing = false;             // a ping request is outstanding
+  std::vector<std::string> seen;    // message ids loaded at start, for the webhook actor
+  std::vector<caf::typed_response_promise<std::vector<std::string>>>
+      seen_waiting;  // asked before the load
+  std::vector<caf::typed_response_promise<caf::ok_atom>> ready_waiting;
+  // Declared so this is no aggregate: CAF would otherwise construct it from the actor.
+  storage_state() = default;
+  storage_state(const storage_state&) = delete;
+  storage_state& operator=(const storage_state&) = delete;
+  ~storage_state();
 };
 
-/// The single writer. Loads the read model from the backend at start (retrying every
-/// second while the backend is unreachable; until then every request fails with 503, so
-/// nothing acts on an empty picture, e.g. deletes subscriptions it would think orphaned),
-/// then applies every
-/// write to the backend first and the read model second, so a read never shows what the
-/// backend has not taken. Reads are served from the read model's cached bodies.
+/// The single writer. Loads the read model through the writer actor at start (retrying
+/// every second while the backend is unreachable; until then every request fails with
+/// 503, so nothing acts on an empty picture, e.g. deletes subscriptions it would think
+/// orphaned). Then every write is applied to the read model and queued, in order, for the
+/// backend; batches go to the writer one at a time (group commit).
+///
+/// While the backend is up, a write is answered once the backend has it. While it is
+/// down, a write is answered as soon as it is queued (bounded by `queue_limit`; beyond
+/// that writes are refused) and the queue is replayed in order when the backend is back.
+/// Reads never wait for the backend: they are served from the read model's cached bodies.
 storage_actor::behavior_type storage_fn(
-    storage_actor::stateful_pointer<storage_state> self,
-    std::shared_ptr<storage::backend> backend);
+    storage_actor::stateful_pointer<storage_state> self, storage_writer_actor writer,
+    storage_options opts);
+
+/// Spawns the writer (detached when the backend blocks) and the storage actor, linked.
+storage_actor spawn_storage(caf::actor_system& sys,
+                            std::shared_ptr<storage::backend> backend,
+                            storage_options opts = {});
 
 }  // namespace eventsubd

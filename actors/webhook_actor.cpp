@@ -10,9 +10,18 @@ namespace eventsubd {
 namespace {
 
 constexpr auto sweep_period = std::chrono::seconds(60);
+constexpr auto seen_load_retry = std::chrono::seconds(1);
 
 void remember(webhook_state& st, const std::string& id, sys_time at) {
   if (st.seen.insert(id).second) st.seen_order.emplace_back(at, id);
+}
+
+/// Asks the storage to keep `id` for the dedupe horizon too, and at least 10 minutes
+/// (Twitch's replay window), so a restart does not re-apply a redelivery.
+void persist_seen(const storage_actor& storage, std::chrono::seconds horizon,
+                  const std::string& id) {
+  auto ttl = std::max<std::chrono::seconds>(horizon, std::chrono::minutes(10));
+  caf::anon_send(storage, seen_atom::value, id, static_cast<uint32_t>(ttl.count()));
 }
 
 stream_report make_report(const twitch::eventsub_message& msg,
@@ -47,7 +56,27 @@ webhook_actor::behavior_type webhook_fn(
   if (!st.cfg.secret.empty())
     st.verifier = std::make_unique<twitch::signature_verifier>(st.cfg.secret);
   self->delayed_send(self, sweep_period, sweep_atom::value);
+  self->send(self, load_atom::value);
   return {
+      [=](load_atom) {
+        // The storage answers once it has loaded; until then events get 503.
+        self->request(storage, caf::infinite, caf::get_atom::value, seen_atom::value)
+            .then(
+                [=](const std::vector<std::string>& ids) {
+                  auto& st = self->state;
+                  auto at = now();
+                  for (const auto& id : ids) remember(st, id, at);
+                  st.seen_loaded = true;
+                  for (auto& rp : std::exchange(st.ready_waiting, {}))
+                    rp.deliver(caf::ok_atom::value);
+                  if (!ids.empty())
+                    log->info("webhook: {} message ids remembered from before the start",
+                              ids.size());
+                },
+                [=](const caf::error&) {
+                  self->delayed_send(self, seen_load_retry, load_atom::value);
+                });
+      },
       [=](webhook_atom, webhook_request& req, reply_once& reply) {
         auto& st = self->state;
         if (!st.verifier)
@@ -82,6 +111,10 @@ webhook_actor::behavior_type webhook_fn(
           if (*sent - st.cfg.window > received)
             return reply(query_result::failure(
                 errc::forbidden, "Message timestamp is too far in the future"));
+          if (!st.seen_loaded)
+            return reply(query_result::failure(
+                errc::unavailable,
+                "Storage is not available yet; the message was not processed"));
           if (st.seen.count(req.message_id)) {
             log->debug("webhook: duplicate message {}", req.message_id);
             return reply(query_result::success(webhook_replies::duplicate()));
@@ -103,6 +136,7 @@ webhook_actor::behavior_type webhook_fn(
             return reply(query_result::success(webhook_replies::ignored()));
           case twitch::message_type::revocation: {
             remember(st, req.message_id, received);
+            persist_seen(storage, st.cfg.dedupe_horizon, req.message_id);
             log->warn("webhook: subscription {} ({}) revoked: {}", msg.subscription.id,
                       msg.subscription.type, msg.subscription.status);
             revocation_notice notice{msg.subscription.id, msg.subscription.type,
@@ -118,6 +152,7 @@ webhook_actor::behavior_type webhook_fn(
         const auto& sub_type = msg.subscription.type;
         if (sub_type != "stream.online" && sub_type != "stream.offline") {
           remember(st, req.message_id, received);
+          persist_seen(storage, st.cfg.dedupe_horizon, req.message_id);
           return reply(query_result::success(webhook_replies::ignored()));
         }
         auto login = normalize_login(msg.event.broadcaster_user_login);
@@ -125,15 +160,27 @@ webhook_actor::behavior_type webhook_fn(
           return reply(query_result::failure(
               errc::bad_request, "Invalid broadcaster_user_login in the event"));
         remember(st, req.message_id, received);
-        // If the change cannot be stored, forget the id so Twitch's retry is applied.
+        // If the change cannot be stored, forget the id so Twitch's retry is applied;
+        // once it is stored, the storage remembers the id too (after the change, so a
+        // crash in between means a redelivery is applied, never a change lost).
         auto me = caf::actor_cast<webhook_actor>(self);
-        reply_once on_done{[reply, me, id = req.message_id](query_result r) {
-          if (!r.ok()) caf::anon_send(me, forget_atom::value, id);
+        reply_once on_done{[reply, me, storage, ttl = st.cfg.dedupe_horizon,
+                            id = req.message_id](query_result r) {
+          if (r.ok())
+            persist_seen(storage, ttl, id);
+          else
+            caf::anon_send(me, forget_atom::value, id);
           reply(std::move(r));
         }};
         self->send(supervisor, observe_atom::value,
                    make_report(msg, req.message_id, *sent, std::move(*login)),
                    std::move(on_done));
+      },
+      [=](ready_atom) -> caf::result<caf::ok_atom> {
+        if (self->state.seen_loaded) return caf::ok_atom::value;
+        auto rp = self->make_response_promise<caf::ok_atom>();
+        self->state.ready_waiting.push_back(rp);
+        return rp;
       },
       [=](forget_atom, const std::string& id) { self->state.seen.erase(id); },
       [=](sweep_atom) {

@@ -4,6 +4,8 @@
 #include "twitch/eventsub_message.hpp"
 #include "twitch/signature.hpp"
 
+#include <caf/typed_response_promise.hpp>
+
 #include <deque>
 #include <memory>
 #include <string>
@@ -26,12 +28,17 @@ struct webhook_state {
   twitch::eventsub_parser parser;
   std::unordered_set<std::string> seen;                     // message ids
   std::deque<std::pair<sys_time, std::string>> seen_order;  // for expiry, oldest first
+  bool seen_loaded = false;  // the ids the backend remembers (Redis) have arrived
+  std::vector<caf::typed_response_promise<caf::ok_atom>> ready_waiting;
 };
 
 /// POST /webhooks/eventsub: verify the signature (constant time) -> replay window ->
 /// dedupe by message id -> parse -> route stream.online/offline to the streamer
 /// supervisor, revocations to storage (mark inactive) and the subscription manager.
-/// Challenges are answered from the secret alone.
+/// Challenges are answered from the secret alone. Processed message ids are also kept by
+/// the storage (Redis: `twitch:seen_message:<id>` with a TTL) and read back at start, so
+/// a redelivery after a restart is still a duplicate; until they are read, events get
+/// 503.
 webhook_actor::behavior_type webhook_fn(
     webhook_actor::stateful_pointer<webhook_state> self, webhook_config cfg,
     streamer_supervisor_actor supervisor, storage_actor storage,

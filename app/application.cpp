@@ -58,6 +58,20 @@ void report_features(const config& cfg, std::string_view storage_name) {
         "api key: not required; set REQUIRE_API_KEY=true and API_KEY to protect the API");
 }
 
+/// Waits (bounded) until the webhook has the storage's remembered message ids, so the
+/// first deliveries after start are not refused; with Redis unreachable it starts anyway
+/// (reporting unhealthy) and events get 503 until Redis appears.
+void await_storage(caf::actor_system& sys, const webhook_actor& webhook) {
+  caf::scoped_actor self{sys};
+  self->request(webhook, std::chrono::seconds(3), ready_atom::value)
+      .receive(
+          [](caf::ok_atom) {},
+          [](const caf::error&) {
+            log_for("app")->warn(
+                "storage: not loaded yet; starting anyway, events get 503 until it is");
+          });
+}
+
 webhook_config make_webhook_config(const config& cfg) {
   webhook_config w;
   w.disabled_detail = cfg.webhook_secret_problem();
@@ -121,9 +135,9 @@ int run_application(const config& cfg) {
   caf_cfg.set("logger.verbosity", caf::atom("quiet"));
   caf::actor_system sys{caf_cfg};
 
-  // A backend that blocks (Redis) gets the storage actor a thread of its own.
-  auto storage = backend->blocking() ? sys.spawn<caf::detached>(storage_fn, backend)
-                                     : sys.spawn(storage_fn, backend);
+  storage_options storage_opts;
+  storage_opts.queue_limit = cfg.storage_queue_limit;
+  auto storage = spawn_storage(sys, backend, storage_opts);
   auto bus = sys.spawn(event_bus_fn);
   // Two Twitch clients, each on its own thread: one for what a REST client waits for,
   // one for bulk work (start-up, reconciliation, refresh), so neither holds up the other.
@@ -151,6 +165,7 @@ int run_application(const config& cfg) {
   auto webhook =
       sys.spawn(webhook_fn, make_webhook_config(cfg), supervisor, storage, manager);
   auto extensions = start_extensions(sys, bus);
+  await_storage(sys, webhook);
 
   int exit_code = 0;
   {

@@ -209,6 +209,15 @@ const std::vector<option_spec>& options() {
          c.max_connections = static_cast<int>(n);
          return err;
        }},
+      {"STORAGE_QUEUE_LIMIT",
+       "writes held in order while Redis is down; beyond that the webhook answers 503",
+       "10000",
+       [](config& c, const std::string& v) {
+         long n = 0;
+         auto err = int_setter("STORAGE_QUEUE_LIMIT", 1, 10000000, v, n);
+         c.storage_queue_limit = static_cast<size_t>(n);
+         return err;
+       }},
       {"REQUEST_TIMEOUT",
        "seconds a client has to send a request's headers, and again its body", "20",
        [](config& c, const std::string& v) {

@@ -25,6 +25,7 @@ struct config {
   // Storage
   storage_kind storage = storage_kind::memory;
   std::string redis_url = "redis://localhost:6379";
+  size_t storage_queue_limit = 10000;
   // REST API
   bool require_api_key = false;
   std::string api_key;

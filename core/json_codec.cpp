@@ -36,11 +36,7 @@ std::string take(rapidjson::StringBuffer& buf) {
   return {buf.GetString(), buf.GetSize()};
 }
 
-}  // namespace
-
-std::string to_json(const streamer_record& s) {
-  rapidjson::StringBuffer buf;
-  writer_t w(buf);
+void write_streamer(writer_t& w, const streamer_record& s, bool with_offline_id) {
   w.StartObject();
   key(w, "user_id");
   str(w, s.user_id);
@@ -52,7 +48,36 @@ std::string to_json(const streamer_record& s) {
   str_or_null(w, s.online_subscription_id);
   key(w, "is_active");
   w.Bool(s.is_active);
-  key(w, "offline_subscription_id");
+  if (with_offline_id) {
+    key(w, "offline_subscription_id");
+    str_or_null(w, s.offline_subscription_id);
+  }
+  w.EndObject();
+}
+
+}  // namespace
+
+std::string to_json(const streamer_record& s) {
+  rapidjson::StringBuffer buf;
+  writer_t w(buf);
+  write_streamer(w, s, true);
+  return take(buf);
+}
+
+std::string to_stored_json(const streamer_record& s) {
+  rapidjson::StringBuffer buf;
+  writer_t w(buf);
+  write_streamer(w, s, false);
+  return take(buf);
+}
+
+std::string subscription_ids_json(const streamer_record& s) {
+  rapidjson::StringBuffer buf;
+  writer_t w(buf);
+  w.StartObject();
+  key(w, "stream.online");
+  str_or_null(w, s.online_subscription_id);
+  key(w, "stream.offline");
   str_or_null(w, s.offline_subscription_id);
   w.EndObject();
   return take(buf);
@@ -190,6 +215,16 @@ std::optional<event_record> parse_event(std::string_view json, double score) {
   e.score = score;
   if (e.event_type.empty()) return std::nullopt;
   return e;
+}
+
+bool read_subscription_ids(std::string_view json, streamer_record& s) {
+  object o;
+  if (!parse_json_object(json, o)) return false;
+  if (auto online = string_field(o, "stream.online"); !online.empty())
+    s.online_subscription_id = std::move(online);
+  if (auto offline = string_field(o, "stream.offline"); !offline.empty())
+    s.offline_subscription_id = std::move(offline);
+  return true;
 }
 
 }  // namespace eventsubd

@@ -11,7 +11,15 @@ namespace eventsubd {
 /// JSON text of the records, in the old service's shapes (keys in its order). Strings are
 /// escaped by RapidJSON; raw JSON members (`stream_data`, `data`) are embedded as they
 /// are.
+/// The REST shape (`GET /streamers`): the old keys plus `offline_subscription_id`.
 std::string to_json(const streamer_record& s);
+
+/// Exactly the old service's `twitch:streamers` value: `subscription_id` is the
+/// stream.online subscription; the per-type ids live in `subscription_ids_json`.
+std::string to_stored_json(const streamer_record& s);
+
+/// `{"stream.online": id|null, "stream.offline": id|null}` (`twitch:subscription_ids`).
+std::string subscription_ids_json(const streamer_record& s);
 
 /// The status object; with `source` non-empty a `"source"` key is appended (the REST
 /// shape).
@@ -37,5 +45,8 @@ std::optional<streamer_record> parse_streamer(std::string_view json);
 std::optional<stream_status> parse_status(std::string_view json);
 /// `score` is the sorted-set score (unix seconds).
 std::optional<event_record> parse_event(std::string_view json, double score);
+/// Sets the per-type subscription ids of `s` from `subscription_ids_json` text (ids
+/// missing there are kept); false when the text is not such an object.
+bool read_subscription_ids(std::string_view json, streamer_record& s);
 
 }  // namespace eventsubd

@@ -2,6 +2,7 @@
 
 #include "core/config.hpp"
 #include "core/model.hpp"
+#include "storage/write_op.hpp"
 
 #include <memory>
 #include <optional>
@@ -14,9 +15,9 @@ namespace eventsubd::storage {
 /// The outcome of one backend call: empty on success, else why it failed.
 using failure = std::optional<std::string>;
 
-/// Durable state behind the storage actor, which is its only user (single writer).
-/// Implementations: memory (process lifetime) and, later, Redis. Every call is
-/// synchronous; a backend that can block is driven from a detached actor.
+/// Durable state behind the storage actor, which is its only user (single writer, through
+/// the storage writer actor). Implementations: memory (process lifetime) and Redis. Every
+/// call is synchronous; a backend that can block is driven from a detached actor.
 /// One parameterized test suite (tests/storage/backend_suite_test.cpp) runs against each.
 class backend {
  public:
@@ -27,6 +28,11 @@ class backend {
 
   /// True while the backend can take writes (memory: always).
   virtual bool connected() = 0;
+
+  /// Like `connected`, with the reason when it is not.
+  virtual failure ping() {
+    return connected() ? failure{} : failure{std::string(name()) + " is unreachable"};
+  }
 
   /// True when calls can block on I/O (Redis): its owner must run on its own thread.
   virtual bool blocking() const { return false; }
@@ -53,6 +59,17 @@ class backend {
 
   /// Up to `limit` events, newest first.
   virtual failure load_events(size_t limit, std::vector<event_record>& out) = 0;
+
+  /// Remembers an EventSub message id for `ttl` (Redis: `SET NX EX`).
+  virtual failure mark_seen(std::string_view message_id, std::chrono::seconds ttl) = 0;
+
+  /// The message ids remembered and not yet expired.
+  virtual failure load_seen(std::vector<std::string>& out) = 0;
+
+  /// Applies `ops` in order. On failure some of them may have been applied; as every op
+  /// is idempotent, the caller sends the whole batch again. The default runs them one by
+  /// one; Redis pipelines them in one round trip.
+  virtual failure apply(const std::vector<write_op>& ops);
 };
 
 /// How many events are kept (the old service's limit).

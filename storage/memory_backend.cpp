@@ -48,4 +48,20 @@ failure memory_backend::load_events(size_t limit, std::vector<event_record>& out
   return {};
 }
 
+failure memory_backend::mark_seen(std::string_view message_id, std::chrono::seconds ttl) {
+  auto now = std::chrono::steady_clock::now();
+  std::erase_if(seen_, [&](const auto& entry) { return entry.second <= now; });
+  seen_.try_emplace(std::string(message_id), now + ttl);  // NX: an existing id keeps its
+                                                          // expiry
+  return {};
+}
+
+failure memory_backend::load_seen(std::vector<std::string>& out) {
+  out.clear();
+  auto now = std::chrono::steady_clock::now();
+  for (const auto& [id, expiry] : seen_)
+    if (expiry > now) out.push_back(id);
+  return {};
+}
+
 }  // namespace eventsubd::storage

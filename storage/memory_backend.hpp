@@ -20,11 +20,15 @@ class memory_backend : public backend {
   failure remove_status(std::string_view username) override;
   failure append_event(const event_record& e, size_t keep) override;
   failure load_events(size_t limit, std::vector<event_record>& out) override;
+  failure mark_seen(std::string_view message_id, std::chrono::seconds ttl) override;
+  failure load_seen(std::vector<std::string>& out) override;
 
  private:
   std::map<std::string, streamer_record, std::less<>> streamers_;
   std::map<std::string, stream_status, std::less<>> statuses_;
   std::deque<event_record> events_;  // newest first
+  std::map<std::string, std::chrono::steady_clock::time_point, std::less<>>
+      seen_;  // message id -> expiry
 };
 
 }  // namespace eventsubd::storage

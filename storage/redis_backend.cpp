@@ -6,6 +6,8 @@
 #include <hiredis/hiredis.h>
 
 #include <cstdio>
+#include <deque>
+#include <unordered_map>
 #include <vector>
 
 namespace eventsubd::storage {
@@ -20,6 +22,64 @@ struct redis_backend::reply {
 
 namespace {
 
+std::string score_text(double score) {
+  char text[64];
+  std::snprintf(text, sizeof text, "%.6f", score);
+  return text;
+}
+
+}  // namespace
+
+/// Commands for one pipeline, with the strings they point into.
+struct redis_backend::batch {
+  std::deque<std::string> arena;  // a deque: pushing keeps earlier strings in place
+  std::vector<command> commands;
+  bool trim_events = false;
+  size_t keep = 0;
+
+  std::string_view own(std::string text) { return arena.emplace_back(std::move(text)); }
+
+  void add(const write_op& op) {
+    std::visit([this](const auto& o) { add_op(o); }, op);
+  }
+  void add_op(const put_streamer_op& op) {
+    const auto& s = op.streamer;
+    commands.push_back({"HSET", streamers_key, s.username, own(to_stored_json(s))});
+    commands.push_back(
+        {"HSET", subscription_ids_key, s.username, own(subscription_ids_json(s))});
+  }
+  void add_op(const remove_streamer_op& op) {
+    commands.push_back({"HDEL", streamers_key, op.username});
+    commands.push_back({"HDEL", subscription_ids_key, op.username});
+    commands.push_back({"HDEL", statuses_key, op.username});
+  }
+  void add_op(const put_status_op& op) {
+    commands.push_back(
+        {"HSET", statuses_key, op.status.username, own(to_json(op.status))});
+  }
+  void add_op(const remove_status_op& op) {
+    commands.push_back({"HDEL", statuses_key, op.username});
+  }
+  void add_op(const append_event_op& op) {
+    commands.push_back(
+        {"ZADD", events_key, own(score_text(op.event.score)), own(to_json(op.event))});
+    trim_events = true;
+    keep = op.keep;
+  }
+  void add_op(const mark_seen_op& op) {
+    commands.push_back({"SET", own(std::string(seen_prefix).append(op.message_id)), "1",
+                        "NX", "EX", own(std::to_string(op.ttl.count()))});
+  }
+  /// One trim after all appends of the batch instead of one per event.
+  void finish() {
+    if (!trim_events) return;
+    commands.push_back(
+        {"ZREMRANGEBYRANK", events_key, "0", own("-" + std::to_string(keep + 1))});
+  }
+};
+
+namespace {
+
 timeval to_timeval(std::chrono::milliseconds ms) {
   timeval tv{};
   tv.tv_sec = static_cast<time_t>(ms.count() / 1000);
@@ -27,12 +87,13 @@ timeval to_timeval(std::chrono::milliseconds ms) {
   return tv;
 }
 
-void build_argv(std::initializer_list<std::string_view> args,
-                std::vector<const char*>& argv, std::vector<size_t>& lens) {
-  for (auto a : args) {
-    argv.push_back(a.data());
-    lens.push_back(a.size());
-  }
+/// Errors Redis gives while it cannot write for now (loading, out of memory, a replica,
+/// a failover): the batch is sent again later. Any other error is about the command.
+bool is_transient(std::string_view error) {
+  for (std::string_view prefix : {"LOADING", "BUSY", "OOM", "READONLY", "MASTERDOWN",
+                                  "TRYAGAIN", "NOREPLICAS", "CLUSTERDOWN", "NOAUTH"})
+    if (error.substr(0, prefix.size()) == prefix) return true;
+  return false;
 }
 
 std::string error_text(const redisReply* r) {
@@ -55,9 +116,6 @@ void redis_backend::drop() {
 
 failure redis_backend::connect() {
   if (ctx_) return {};
-  auto now = std::chrono::steady_clock::now();
-  if (now < next_attempt_) return std::string("Redis is disconnected");
-  next_attempt_ = now + std::chrono::seconds(1);
   ctx_ = redisConnectWithTimeout(endpoint_.host.c_str(), endpoint_.port,
                                  to_timeval(timeout_));
   if (!ctx_ || ctx_->err) {
@@ -83,11 +141,14 @@ failure redis_backend::connect() {
   return {};
 }
 
-failure redis_backend::run(std::initializer_list<std::string_view> args, reply& out) {
+failure redis_backend::run(const command& args, reply& out) {
   if (auto f = connect()) return f;
   std::vector<const char*> argv;
   std::vector<size_t> lens;
-  build_argv(args, argv, lens);
+  for (auto a : args) {
+    argv.push_back(a.data());
+    lens.push_back(a.size());
+  }
   if (out.r) freeReplyObject(out.r);
   out.r = static_cast<redisReply*>(
       redisCommandArgv(ctx_, static_cast<int>(argv.size()), argv.data(), lens.data()));
@@ -100,13 +161,17 @@ failure redis_backend::run(std::initializer_list<std::string_view> args, reply& 
   return {};
 }
 
-failure redis_backend::run_pipeline(
-    std::initializer_list<std::initializer_list<std::string_view>> commands) {
+failure redis_backend::run_pipeline(const std::vector<command>& commands) {
   if (auto f = connect()) return f;
+  std::vector<const char*> argv;
+  std::vector<size_t> lens;
   for (auto& args : commands) {
-    std::vector<const char*> argv;
-    std::vector<size_t> lens;
-    build_argv(args, argv, lens);
+    argv.clear();
+    lens.clear();
+    for (auto a : args) {
+      argv.push_back(a.data());
+      lens.push_back(a.size());
+    }
     if (redisAppendCommandArgv(ctx_, static_cast<int>(argv.size()), argv.data(),
                                lens.data()) != REDIS_OK) {
       drop();
@@ -123,20 +188,40 @@ failure redis_backend::run_pipeline(
     }
     reply r;
     r.r = static_cast<redisReply*>(raw);
-    if (r.r && r.r->type == REDIS_REPLY_ERROR && !result)
-      result = "Redis error: " + error_text(r.r);
+    if (!r.r || r.r->type != REDIS_REPLY_ERROR) continue;
+    auto text = error_text(r.r);
+    if (is_transient(text)) {
+      if (!result) result = "Redis error: " + text;
+    } else {
+      // Sending it again cannot help (e.g. WRONGTYPE: another program wrote that key):
+      // say so loudly and go on, so one bad command cannot hold every later write.
+      log_for("storage")->error(
+          "storage: Redis refused a write and it is dropped: {} ({})", text,
+          commands[i].empty() ? "" : commands[i][0]);
+    }
   }
   return result;
 }
 
 bool redis_backend::connected() {
+  return !ping();
+}
+
+failure redis_backend::ping() {
   reply r;
-  return !run({"PING"}, r);
+  return run({"PING"}, r);
+}
+
+failure redis_backend::apply(const std::vector<write_op>& ops) {
+  batch b;
+  for (const auto& op : ops) b.add(op);
+  b.finish();
+  if (b.commands.empty()) return {};
+  return run_pipeline(b.commands);
 }
 
 failure redis_backend::put_streamer(const streamer_record& s) {
-  reply r;
-  return run({"HSET", streamers_key, s.username, to_json(s)}, r);
+  return apply({put_streamer_op{s}});
 }
 
 failure redis_backend::remove_streamer(std::string_view username, bool& existed) {
@@ -144,17 +229,41 @@ failure redis_backend::remove_streamer(std::string_view username, bool& existed)
   if (auto f = run({"HDEL", streamers_key, username}, r)) return f;
   existed = r.r->type == REDIS_REPLY_INTEGER && r.r->integer > 0;
   if (!existed) return {};
-  return remove_status(username);
+  return apply({remove_streamer_op{std::string(username)}});
 }
 
 failure redis_backend::remove_status(std::string_view username) {
-  reply r;
-  return run({"HDEL", statuses_key, username}, r);
+  return apply({remove_status_op{std::string(username)}});
 }
 
 failure redis_backend::put_status(const stream_status& s) {
-  reply r;
-  return run({"HSET", statuses_key, s.username, to_json(s)}, r);
+  return apply({put_status_op{s}});
+}
+
+failure redis_backend::append_event(const event_record& e, size_t keep) {
+  return apply({append_event_op{e, keep}});
+}
+
+failure redis_backend::mark_seen(std::string_view message_id, std::chrono::seconds ttl) {
+  return apply({mark_seen_op{std::string(message_id), ttl}});
+}
+
+failure redis_backend::load_seen(std::vector<std::string>& out) {
+  out.clear();
+  auto pattern = std::string(seen_prefix) + "*";
+  std::string cursor = "0";
+  do {
+    reply r;
+    if (auto f = run({"SCAN", cursor, "MATCH", pattern, "COUNT", "1000"}, r)) return f;
+    if (r.r->type != REDIS_REPLY_ARRAY || r.r->elements != 2)
+      return std::string("Redis SCAN: unexpected reply");
+    cursor.assign(r.r->element[0]->str, r.r->element[0]->len);
+    const auto* keys = r.r->element[1];
+    for (size_t i = 0; i < keys->elements; ++i)
+      out.emplace_back(keys->element[i]->str + seen_prefix.size(),
+                       keys->element[i]->len - seen_prefix.size());
+  } while (cursor != "0");
+  return {};
 }
 
 /// Every value of a hash, parsed; unreadable entries are logged and skipped (one bad
@@ -175,20 +284,23 @@ failure redis_backend::load_hash(const char* key, Parse parse, std::vector<Recor
 }
 
 failure redis_backend::load_streamers(std::vector<streamer_record>& out) {
-  return load_hash(streamers_key, parse_streamer, out);
+  if (auto f = load_hash(streamers_key, parse_streamer, out)) return f;
+  reply r;
+  if (auto f = run({"HGETALL", subscription_ids_key}, r)) return f;
+  std::unordered_map<std::string_view, std::string_view> ids;  // login -> JSON
+  for (size_t i = 0; i + 1 < r.r->elements; i += 2)
+    ids.emplace(std::string_view(r.r->element[i]->str, r.r->element[i]->len),
+                std::string_view(r.r->element[i + 1]->str, r.r->element[i + 1]->len));
+  for (auto& s : out)
+    if (auto it = ids.find(s.username); it != ids.end())
+      if (!read_subscription_ids(it->second, s))
+        log_for("storage")->warn("storage: skipping unreadable subscription ids of {}",
+                                 s.username);
+  return {};
 }
 
 failure redis_backend::load_statuses(std::vector<stream_status>& out) {
   return load_hash(statuses_key, parse_status, out);
-}
-
-failure redis_backend::append_event(const event_record& e, size_t keep) {
-  char score[64];
-  std::snprintf(score, sizeof score, "%.6f", e.score);
-  auto json = to_json(e);
-  auto trim_to = std::string("-").append(std::to_string(keep + 1));
-  return run_pipeline(
-      {{"ZADD", events_key, score, json}, {"ZREMRANGEBYRANK", events_key, "0", trim_to}});
 }
 
 failure redis_backend::load_events(size_t limit, std::vector<event_record>& out) {

@@ -12,9 +12,11 @@ namespace eventsubd::storage {
 
 /// Redis with the old service's layout: `twitch:streamers` and `twitch:stream_status`
 /// (hashes login -> JSON) and `twitch:events` (sorted set, JSON member, unix-seconds
-/// score, trimmed to the newest `keep`). Synchronous hiredis: it blocks, so the storage
-/// actor that owns it is spawned detached. A lost connection is re-established on the
-/// next call (at most one attempt per second); until then calls fail.
+/// score, trimmed to the newest `keep`), plus what the old service lacked:
+/// `twitch:subscription_ids` (hash login -> per-type subscription ids) and
+/// `twitch:seen_message:<id>` (seen EventSub message ids, with a TTL). Synchronous
+/// hiredis: it blocks, so the actor that owns it is spawned detached. A lost connection
+/// is re-established on the next call; the owner decides how often to try (backoff).
 class redis_backend final : public backend {
  public:
   explicit redis_backend(redis_endpoint endpoint,
@@ -26,6 +28,7 @@ class redis_backend final : public backend {
   std::string_view name() const override { return "redis"; }
   bool blocking() const override { return true; }
   bool connected() override;
+  failure ping() override;
   failure put_streamer(const streamer_record& s) override;
   failure remove_streamer(std::string_view username, bool& existed) override;
   failure load_streamers(std::vector<streamer_record>& out) override;
@@ -34,17 +37,24 @@ class redis_backend final : public backend {
   failure remove_status(std::string_view username) override;
   failure append_event(const event_record& e, size_t keep) override;
   failure load_events(size_t limit, std::vector<event_record>& out) override;
+  failure mark_seen(std::string_view message_id, std::chrono::seconds ttl) override;
+  failure load_seen(std::vector<std::string>& out) override;
+  /// One pipelined round trip for the whole batch.
+  failure apply(const std::vector<write_op>& ops) override;
 
   static constexpr const char* streamers_key = "twitch:streamers";
   static constexpr const char* statuses_key = "twitch:stream_status";
   static constexpr const char* events_key = "twitch:events";
+  static constexpr const char* subscription_ids_key = "twitch:subscription_ids";
+  static constexpr std::string_view seen_prefix = "twitch:seen_message:";
 
  private:
   struct reply;
+  struct batch;
+  using command = std::vector<std::string_view>;
   failure connect();
-  failure run(std::initializer_list<std::string_view> args, reply& out);
-  failure run_pipeline(
-      std::initializer_list<std::initializer_list<std::string_view>> commands);
+  failure run(const command& args, reply& out);
+  failure run_pipeline(const std::vector<command>& commands);
   void drop();
   template <class Record, class Parse>
   failure load_hash(const char* key, Parse parse, std::vector<Record>& out);
@@ -52,7 +62,6 @@ class redis_backend final : public backend {
   redis_endpoint endpoint_;
   std::chrono::milliseconds timeout_;
   redisContext* ctx_ = nullptr;
-  std::chrono::steady_clock::time_point next_attempt_{};
 };
 
 }  // namespace eventsubd::storage

@@ -1,9 +1,11 @@
 #pragma once
 
 #include "actors/interfaces.hpp"
+#include "actors/storage_actor.hpp"
 #include "storage/memory_backend.hpp"
 
 #include <caf/all.hpp>
+#include <gtest/gtest.h>
 
 #include <future>
 #include <memory>
@@ -27,23 +29,34 @@ struct captured_reply {
   }
 };
 
-/// A memory backend that can be told to fail writes or report itself disconnected.
+/// The storage actor (and its writer), once it has loaded the backend's data.
+inline storage_actor spawn_loaded_storage(caf::actor_system& sys,
+                                          std::shared_ptr<storage::backend> backend,
+                                          storage_options opts = {}) {
+  auto storage = spawn_storage(sys, std::move(backend), opts);
+  caf::scoped_actor self{sys};
+  self->request(storage, std::chrono::seconds(5), ready_atom::value)
+      .receive([](caf::ok_atom) {},
+               [](const caf::error&) { ADD_FAILURE() << "storage did not load"; });
+  return storage;
+}
+
+/// A memory backend that can be taken down as Redis can: writes and pings fail (and
+/// loads too, with `fail_loads`).
 class flaky_backend : public storage::memory_backend {
  public:
-  std::atomic<bool> fail_writes{false};
-  std::atomic<bool> disconnected{false};
-  bool connected() override { return !disconnected; }
-  storage::failure put_status(const stream_status& s) override {
-    if (fail_writes) return std::string("injected failure");
-    return memory_backend::put_status(s);
+  std::atomic<bool> down{false};
+  std::atomic<bool> fail_loads{false};
+  std::atomic<int> batches{0};  // batches applied
+  bool connected() override { return !down; }
+  storage::failure apply(const std::vector<storage::write_op>& ops) override {
+    if (down) return std::string("injected outage");
+    ++batches;
+    return memory_backend::apply(ops);
   }
-  storage::failure append_event(const event_record& e, size_t keep) override {
-    if (fail_writes) return std::string("injected failure");
-    return memory_backend::append_event(e, keep);
-  }
-  storage::failure put_streamer(const streamer_record& s) override {
-    if (fail_writes) return std::string("injected failure");
-    return memory_backend::put_streamer(s);
+  storage::failure load_streamers(std::vector<streamer_record>& out) override {
+    if (fail_loads) return std::string("injected load failure");
+    return memory_backend::load_streamers(out);
   }
 };
 

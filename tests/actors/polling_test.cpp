@@ -71,7 +71,8 @@ TEST(refresher_test, rounds_follow_the_interval_deterministically) {
   for (int i = 0; i < 3; ++i)
     backend->put_streamer(
         {std::to_string(i), "user" + std::to_string(i), "U", "", "", true});
-  auto storage = sys.spawn(storage_fn, std::shared_ptr<storage::backend>(backend));
+  auto storage = spawn_storage(sys, std::shared_ptr<storage::backend>(backend));
+  sched.run();  // loaded
   auto bus = sys.spawn(event_bus_fn);
   auto twitch = sys.spawn(fake_helix, helix);
   auto supervisor =
@@ -112,7 +113,7 @@ class poll_test : public ::testing::Test {
   caf::actor_system sys{cfg};
   std::shared_ptr<flaky_backend> backend = std::make_shared<flaky_backend>();
   storage_actor storage =
-      sys.spawn(storage_fn, std::shared_ptr<storage::backend>(backend));
+      spawn_loaded_storage(sys, std::shared_ptr<storage::backend>(backend));
   event_bus_actor bus = sys.spawn(event_bus_fn);
   std::shared_ptr<change_log> changes = std::make_shared<change_log>();
   stream_listener_actor listener = sys.spawn(recording_listener, changes);

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
 namespace eventsubd::testing {
 namespace {
 
@@ -13,7 +15,7 @@ class storage_actor_test : public ::testing::Test {
   caf::actor_system sys{cfg};
   std::shared_ptr<flaky_backend> backend = std::make_shared<flaky_backend>();
   storage_actor storage =
-      sys.spawn(storage_fn, std::shared_ptr<storage::backend>(backend));
+      spawn_loaded_storage(sys, std::shared_ptr<storage::backend>(backend));
   caf::scoped_actor self{sys};
 
   ~storage_actor_test() override {
@@ -32,6 +34,22 @@ class storage_actor_test : public ::testing::Test {
         .receive([&](caf::ok_atom) { ok = true; },
                  [&](const caf::error&) { ok = false; });
     return ok;
+  }
+
+  errc ask_health_code() {
+    captured_reply reply;
+    caf::anon_send(storage, health_atom::value, reply.channel());
+    return reply.get().code;
+  }
+
+  template <class Pred>
+  static bool eventually(Pred pred) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!pred()) {
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return true;
   }
 
   static transition live_transition(const std::string& login, const std::string& id) {
@@ -80,27 +98,91 @@ TEST_F(storage_actor_test, a_recorded_transition_is_readable_at_once) {
   EXPECT_TRUE(stored[0].is_live);
 }
 
-TEST_F(storage_actor_test, a_failed_write_is_an_error_and_changes_nothing) {
-  backend->fail_writes = true;
-  EXPECT_FALSE(record(live_transition("beta", "2")));
-  EXPECT_EQ(ask_status("beta").code, errc::not_found);
-  captured_reply events;
-  caf::anon_send(storage, events_atom::value, uint32_t{10}, events.channel());
-  EXPECT_EQ(*events.get().body, R"({"events":[]})");
+TEST_F(storage_actor_test, writes_in_an_outage_are_answered_then_replayed_in_order) {
+  backend->down = true;
+  ASSERT_TRUE(record(live_transition("beta", "2")));  // queued: answered all the same
+  ASSERT_TRUE(record(live_transition("gamma", "3")));
+  EXPECT_TRUE(ask_status("beta").ok());  // served from the read model at once
+  EXPECT_TRUE(ask_health_code() == errc::unavailable);
+  std::vector<event_record> stored;
+  backend->load_events(10, stored);
+  EXPECT_TRUE(stored.empty());
+
+  backend->down = false;
+  ASSERT_TRUE(eventually([&] { return ask_health_code() == errc::ok; }));
+  ASSERT_TRUE(record(live_transition("delta", "4")));  // after the replayed ones
+  backend->load_events(10, stored);
+  ASSERT_EQ(stored.size(), 3u);
+  EXPECT_EQ(stored[0].id, "msg-4");
+  EXPECT_EQ(stored[1].id, "msg-3");
+  EXPECT_EQ(stored[2].id, "msg-2");
 }
 
 TEST_F(storage_actor_test, health_follows_the_backend) {
-  captured_reply healthy;
-  caf::anon_send(storage, health_atom::value, healthy.channel());
-  auto r = healthy.get();
-  EXPECT_TRUE(r.ok());
-  EXPECT_EQ(*r.body, R"({"status":"healthy","storage":"connected"})");
-  backend->disconnected = true;
+  EXPECT_EQ(ask_health_code(), errc::ok);
+  backend->down = true;  // no write needed: the storage probes every second
+  ASSERT_TRUE(eventually([&] { return ask_health_code() == errc::unavailable; }));
   captured_reply unhealthy;
   caf::anon_send(storage, health_atom::value, unhealthy.channel());
-  r = unhealthy.get();
-  EXPECT_EQ(r.code, errc::unavailable);
-  EXPECT_EQ(*r.body, R"({"status":"unhealthy","storage":"disconnected"})");
+  EXPECT_EQ(*unhealthy.get().body, R"({"status":"unhealthy","storage":"disconnected"})");
+  backend->down = false;
+  ASSERT_TRUE(eventually([&] { return ask_health_code() == errc::ok; }));
+  captured_reply healthy;
+  caf::anon_send(storage, health_atom::value, healthy.channel());
+  EXPECT_EQ(*healthy.get().body, R"({"status":"healthy","storage":"connected"})");
+}
+
+TEST(storage_queue_test, a_full_queue_refuses_writes_and_changes_nothing) {
+  caf::actor_system_config cfg;
+  caf::actor_system sys{cfg};
+  auto backend = std::make_shared<flaky_backend>();
+  storage_options opts;
+  opts.queue_limit = 2;
+  auto storage = spawn_loaded_storage(sys, backend, opts);
+  caf::scoped_actor self{sys};
+  auto put = [&](const std::string& login) {
+    bool ok = false;
+    stream_status s{"id-" + login,          login,           login, false, "",
+                    "2024-01-01T00:00:00Z", "stream.offline"};
+    self->request(storage, std::chrono::seconds(5), caf::put_atom::value, s)
+        .receive([&](caf::ok_atom) { ok = true; },
+                 [&](const caf::error&) { ok = false; });
+    return ok;
+  };
+  backend->down = true;
+  EXPECT_TRUE(put("one"));
+  EXPECT_TRUE(put("two"));
+  EXPECT_FALSE(put("three"));  // refused: the queue holds two
+  captured_reply refused;
+  caf::anon_send(storage, status_atom::value, std::string("three"), refused.channel());
+  EXPECT_EQ(refused.get().code, errc::not_found);
+  backend->down = false;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (backend->batches == 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_TRUE(put("three"));
+  std::vector<stream_status> stored;
+  backend->load_statuses(stored);
+  EXPECT_EQ(stored.size(), 3u);
+  caf::anon_send_exit(storage, caf::exit_reason::user_shutdown);
+}
+
+TEST(storage_queue_test, the_load_is_retried_until_the_backend_answers) {
+  caf::actor_system_config cfg;
+  caf::actor_system sys{cfg};
+  auto backend = std::make_shared<flaky_backend>();
+  backend->fail_loads = true;
+  auto storage = spawn_storage(sys, backend);
+  captured_reply early;
+  caf::anon_send(storage, status_atom::value, std::string("x"), early.channel());
+  EXPECT_EQ(early.get().code, errc::unavailable);
+  backend->fail_loads = false;
+  caf::scoped_actor self{sys};
+  bool ready = false;
+  self->request(storage, std::chrono::seconds(5), ready_atom::value)
+      .receive([&](caf::ok_atom) { ready = true; }, [](const caf::error&) {});
+  EXPECT_TRUE(ready);
+  caf::anon_send_exit(storage, caf::exit_reason::user_shutdown);
 }
 
 TEST_F(storage_actor_test, streamers_are_put_listed_revoked_and_removed) {
@@ -160,7 +242,7 @@ TEST(storage_actor_load, starts_from_what_the_backend_holds) {
                        "2024-01-01T00:00:00Z", "stream.online"});
   caf::actor_system_config cfg;
   caf::actor_system sys{cfg};
-  auto storage = sys.spawn(storage_fn, std::shared_ptr<storage::backend>(backend));
+  auto storage = spawn_loaded_storage(sys, std::shared_ptr<storage::backend>(backend));
   captured_reply reply;
   caf::anon_send(storage, status_atom::value, std::string("preloaded"), reply.channel());
   auto r = reply.get();

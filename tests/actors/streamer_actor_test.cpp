@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
 namespace eventsubd::testing {
 namespace {
 
@@ -15,6 +17,7 @@ class streamer_actor_test : public ::testing::Test {
   caf::actor_system_config cfg;
   caf::actor_system sys{cfg};
   std::shared_ptr<flaky_backend> backend = std::make_shared<flaky_backend>();
+  storage_options storage_opts;
   storage_actor storage;
   event_bus_actor bus;
   streamer_supervisor_actor supervisor;
@@ -22,7 +25,7 @@ class streamer_actor_test : public ::testing::Test {
   stream_listener_actor listener;
 
   void start() {
-    storage = sys.spawn(storage_fn, std::shared_ptr<storage::backend>(backend));
+    storage = spawn_loaded_storage(sys, backend, storage_opts);
     bus = sys.spawn(event_bus_fn);
     supervisor = sys.spawn(streamer_supervisor_fn, storage, bus, twitch_client_actor{},
                            streamer_tuning{});
@@ -89,16 +92,29 @@ TEST_F(streamer_actor_test, duplicates_and_outdated_reports_write_nothing) {
   EXPECT_EQ(changes->size(), 2u);
 }
 
-TEST_F(streamer_actor_test, a_failed_write_is_not_committed_so_a_retry_applies) {
+TEST_F(streamer_actor_test, a_refused_write_is_not_committed_so_a_retry_applies) {
+  storage_opts.queue_limit = 1;
   start();
-  backend->fail_writes = true;
+  backend->down = true;
+  // One write fills the queue while the backend is down.
   auto t0 = now() - 10s;
-  auto failed = observe(online_report("3", "gamma", "s1", t0));
-  EXPECT_EQ(failed.code, errc::unavailable);
-  backend->fail_writes = false;
-  auto retried = observe(online_report("3", "gamma", "s1", t0));
+  ASSERT_TRUE(observe(online_report("5", "epsilon", "s5", t0)).ok());
+  auto refused = observe(online_report("3", "gamma", "s1", t0));
+  EXPECT_EQ(refused.code, errc::unavailable);
+  backend->down = false;
+  // Once the storage has replayed its queue (within its backoff), the retry applies.
+  auto deadline = std::chrono::steady_clock::now() + 5s;
+  query_result retried = refused;
+  while (!retried.ok() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(50ms);
+    retried = observe(online_report("3", "gamma", "s1", t0));
+  }
+  ASSERT_TRUE(retried.ok()) << retried.detail;
   EXPECT_EQ(*retried.body, R"({"status":"success"})");
-  EXPECT_TRUE(stored_statuses()[0].is_live);
+  auto statuses = stored_statuses();
+  ASSERT_EQ(statuses.size(), 2u);
+  EXPECT_TRUE(statuses[0].is_live);
+  EXPECT_TRUE(statuses[1].is_live);
 }
 
 TEST_F(streamer_actor_test, state_is_restored_from_storage_after_a_restart) {

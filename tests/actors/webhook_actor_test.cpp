@@ -30,14 +30,19 @@ class webhook_actor_test : public ::testing::Test {
   caf::scheduler::test_coordinator& sched =
       dynamic_cast<caf::scheduler::test_coordinator&>(sys.scheduler());
   std::shared_ptr<flaky_backend> backend = std::make_shared<flaky_backend>();
-  storage_actor storage =
-      sys.spawn(storage_fn, std::shared_ptr<storage::backend>(backend));
-  event_bus_actor bus = sys.spawn(event_bus_fn);
-  streamer_supervisor_actor supervisor = sys.spawn(
-      streamer_supervisor_fn, storage, bus, twitch_client_actor{}, streamer_tuning{});
+  storage_options storage_opts;  // a derived fixture may change it in its constructor
+  storage_actor storage;
+  event_bus_actor bus;
+  streamer_supervisor_actor supervisor;
   webhook_actor webhook;
 
   void SetUp() override {
+    storage =
+        spawn_storage(sys, std::shared_ptr<storage::backend>(backend), storage_opts);
+    bus = sys.spawn(event_bus_fn);
+    supervisor = sys.spawn(streamer_supervisor_fn, storage, bus, twitch_client_actor{},
+                           streamer_tuning{});
+    sched.run();
     webhook_config w;
     w.secret = secret;
     w.dedupe_horizon = 0s;  // every sweep forgets everything seen before it
@@ -80,18 +85,69 @@ TEST_F(webhook_actor_test, seen_ids_expire_on_the_sweep_timer) {
   EXPECT_EQ(*deliver(body, "id-1").body, R"({"status":"ignored"})");
 }
 
-TEST_F(webhook_actor_test, a_failed_store_forgets_the_id_so_the_retry_is_applied) {
-  auto body = fixture("stream_online.json");
-  backend->fail_writes = true;
-  EXPECT_EQ(deliver(body, "id-2").code, errc::unavailable);
-  backend->fail_writes = false;
-  auto retry = deliver(body, "id-2");
+/// The storage's write queue holds one write: while the backend is down, a second
+/// write is refused.
+class webhook_queue_test : public webhook_actor_test {
+ protected:
+  webhook_queue_test() { storage_opts.queue_limit = 1; }
+};
+
+TEST_F(webhook_queue_test, a_refused_store_forgets_the_id_so_the_retry_is_applied) {
+  backend->down = true;
+  // Accepted while the backend is down: queued, answered.
+  EXPECT_EQ(*deliver(fixture("stream_online.json"), "id-1").body,
+            R"({"status":"success"})");
+  auto offline = fixture("stream_offline.json");
+  EXPECT_EQ(deliver(offline, "id-2").code, errc::unavailable);  // the queue is full
+  EXPECT_EQ(deliver(offline, "id-2").code, errc::unavailable);  // not a duplicate
+  backend->down = false;
+  sched.advance_time(1s);  // the storage's probe finds the backend back and replays
+  sched.run();
+  auto retry = deliver(offline, "id-2");
   ASSERT_TRUE(retry.ok()) << retry.detail;
   EXPECT_EQ(*retry.body, R"({"status":"success"})");
-  std::vector<stream_status> stored;
-  backend->load_statuses(stored);
-  ASSERT_EQ(stored.size(), 1u);
-  EXPECT_EQ(stored[0].username, "cool_user");
+  std::vector<event_record> events;
+  backend->load_events(10, events);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].id, "id-2");
+  EXPECT_EQ(events[1].id, "id-1");
+}
+
+TEST_F(webhook_actor_test, processed_ids_are_kept_by_the_storage_and_read_back) {
+  EXPECT_EQ(*deliver(fixture("stream_online.json"), "id-3").body,
+            R"({"status":"success"})");
+  std::vector<std::string> seen;
+  backend->load_seen(seen);
+  EXPECT_EQ(seen, std::vector<std::string>{"id-3"});
+}
+
+TEST(webhook_restart_test, an_id_seen_before_a_restart_is_a_duplicate) {
+  caf::actor_system_config cfg;
+  caf::actor_system sys{cfg};
+  auto backend = std::make_shared<flaky_backend>();
+  backend->mark_seen("id-before", std::chrono::seconds(600));
+  auto storage = spawn_loaded_storage(sys, backend);
+  webhook_config w;
+  w.secret = secret;
+  auto webhook = sys.spawn(webhook_fn, w, streamer_supervisor_actor{}, storage,
+                           subscription_manager_actor{});
+  caf::scoped_actor self{sys};
+  self->request(webhook, std::chrono::seconds(5), ready_atom::value)
+      .receive([](caf::ok_atom) {}, [](const caf::error&) { FAIL(); });
+  webhook_request req;
+  req.message_id = "id-before";
+  req.timestamp = format_rfc3339(now());
+  auto body = fixture("stream_online.json");
+  req.signature =
+      twitch::signature_verifier(secret).sign(req.message_id, req.timestamp, body);
+  req.message_type = "notification";
+  req.body = body;
+  req.has_id = req.has_timestamp = req.has_signature = req.has_type = true;
+  captured_reply reply;
+  caf::anon_send(webhook, webhook_atom::value, req, reply.channel());
+  EXPECT_EQ(*reply.get().body, R"({"status":"duplicate"})");
+  caf::anon_send_exit(webhook, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(storage, caf::exit_reason::user_shutdown);
 }
 
 TEST_F(webhook_actor_test, disabled_webhook_answers_unavailable_with_the_reason) {

@@ -6,8 +6,11 @@
 
 #include <chrono>
 #include <filesystem>
+#include <netinet/in.h>
+#include <random>
 #include <signal.h>
 #include <stdexcept>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -28,21 +31,58 @@ bool ping(uint16_t port) {
   return ok;
 }
 
+/// A port for a test's Redis, outside the kernel's ephemeral range (32768 and up) that
+/// `free_port()` and every client connection draw from: a Redis that is killed and
+/// restarted must find its port still free.
+uint16_t redis_port() {
+  std::random_device seed;
+  std::mt19937 pick(seed());
+  std::uniform_int_distribution<int> range(20000, 32000);
+  for (;;) {
+    auto port = static_cast<uint16_t>(range(pick));
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bool free = bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    close(fd);
+    if (free) return port;
+  }
+}
+
 }  // namespace
 
-redis_server::redis_server(uint16_t port_wanted) {
+redis_server::redis_server(uint16_t port_wanted, bool durable) : durable_(durable) {
   std::string pattern =
       (std::filesystem::temp_directory_path() / "eventsubd-redis-XXXXXX").string();
   if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
   dir_ = pattern;
-  port_ = port_wanted ? port_wanted : free_port();
+  port_ = port_wanted ? port_wanted : redis_port();
+  start();
+}
+
+void redis_server::kill_now() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGKILL);
+  waitpid(pid_, nullptr, 0);
+  pid_ = -1;
+}
+
+void redis_server::restart() {
+  kill_now();
+  start();
+}
+
+void redis_server::start() {
   auto port = std::to_string(port_);
+  const char* appendonly = durable_ ? "yes" : "no";
   pid_ = fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {
     execlp("redis-server", "redis-server", "--port", port.c_str(), "--bind", "127.0.0.1",
-           "--save", "", "--appendonly", "no", "--dir", dir_.c_str(), "--loglevel",
-           "warning", static_cast<char*>(nullptr));
+           "--save", "", "--appendonly", appendonly, "--appendfsync", "always", "--dir",
+           dir_.c_str(), "--loglevel", "warning", static_cast<char*>(nullptr));
     _exit(127);
   }
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);

@@ -6,19 +6,24 @@
 
 namespace eventsubd::testing {
 
-/// A real `redis-server` on a free loopback port with its own temporary directory (no
-/// persistence), started for the tests and stopped (and its directory removed) on
-/// destruction.
+/// A real `redis-server` on a free loopback port with its own temporary directory,
+/// started for the tests and stopped (and its directory removed) on destruction.
 class redis_server {
  public:
-  /// On `port`, or a free one when 0.
-  explicit redis_server(uint16_t port = 0);
+  /// On `port`, or a free one when 0. `durable`: an append-only file synced on every
+  /// write, so a killed and restarted server keeps everything it acknowledged.
+  explicit redis_server(uint16_t port = 0, bool durable = false);
   ~redis_server();
   redis_server(const redis_server&) = delete;
   redis_server& operator=(const redis_server&) = delete;
 
   uint16_t port() const { return port_; }
   std::string url() const { return "redis://127.0.0.1:" + std::to_string(port_); }
+
+  /// SIGKILL, like a crash; the directory (and a durable server's data) stays.
+  void kill_now();
+  /// Starts it again on the same port and directory.
+  void restart();
 
   /// Runs `redis-cli`-free commands through hiredis: FLUSHALL between tests.
   void flush_all() const;
@@ -27,8 +32,11 @@ class redis_server {
   static redis_server& shared();
 
  private:
+  void start();
+
   std::string dir_;
   uint16_t port_ = 0;
+  bool durable_ = false;
   pid_t pid_ = -1;
 };
 

@@ -5,6 +5,11 @@
 #include <gtest/gtest.h>
 #include <hiredis/hiredis.h>
 
+#include <algorithm>
+#include <atomic>
+#include <set>
+#include <thread>
+
 namespace eventsubd::testing {
 namespace {
 
@@ -30,6 +35,49 @@ std::string redis_command(uint16_t port, std::initializer_list<std::string> args
   if (r) freeReplyObject(r);
   redisFree(c);
   return out;
+}
+
+/// The members of an array reply (e.g. ZRANGE), or an integer reply as text.
+std::vector<std::string> redis_values(uint16_t port,
+                                      std::initializer_list<std::string> args) {
+  timeval tv{2, 0};
+  redisContext* c = redisConnectWithTimeout("127.0.0.1", port, tv);
+  if (!c || c->err) throw std::runtime_error("redis unreachable");
+  std::vector<const char*> argv;
+  std::vector<size_t> lens;
+  for (auto& a : args) {
+    argv.push_back(a.data());
+    lens.push_back(a.size());
+  }
+  auto* r = static_cast<redisReply*>(
+      redisCommandArgv(c, static_cast<int>(argv.size()), argv.data(), lens.data()));
+  std::vector<std::string> out;
+  if (r && r->type == REDIS_REPLY_INTEGER) out.push_back(std::to_string(r->integer));
+  if (r && r->type == REDIS_REPLY_ARRAY)
+    for (size_t i = 0; i < r->elements; ++i)
+      out.emplace_back(r->element[i]->str, r->element[i]->len);
+  if (r) freeReplyObject(r);
+  redisFree(c);
+  return out;
+}
+
+/// Polls `pred` until it holds or `limit` passes.
+template <class Pred>
+bool eventually(Pred pred, std::chrono::milliseconds limit = 10s) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!pred()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(20ms);
+  }
+  return true;
+}
+
+/// The message ids of the events stored in `twitch:events`.
+std::set<std::string> stored_event_ids(uint16_t port) {
+  std::set<std::string> ids;
+  for (const auto& member : redis_values(port, {"ZRANGE", "twitch:events", "0", "-1"}))
+    ids.insert(std::string(std::string_view(json_doc(member).root["id"])));
+  return ids;
 }
 
 std::map<std::string, std::string> redis_env(const redis_server& redis) {
@@ -122,19 +170,152 @@ TEST(redis_e2e, what_we_write_has_the_old_layout) {
     EXPECT_FALSE(event.root[key].error()) << key;
 }
 
-TEST(redis_e2e, redis_down_means_unhealthy_and_no_acknowledged_writes) {
-  auto redis = std::make_unique<redis_server>();
-  auto env = redis_env(*redis);
-  server_process server{env};
+TEST(redis_e2e, redis_down_means_unhealthy_writes_queued_then_replayed) {
+  redis_server redis(0, true);
+  server_process server{redis_env(redis)};
   EXPECT_EQ(http_once(server.port(), "GET", "/health").status, 200);
-  redis.reset();  // Redis goes away
-  auto health = http_once(server.port(), "GET", "/health");
-  EXPECT_EQ(health.status, 503);
-  EXPECT_EQ(health.body, R"({"status":"unhealthy","storage":"disconnected"})");
+  redis.kill_now();
+  // Noticed without any write: the storage probes Redis every second.
+  ASSERT_TRUE(eventually(
+      [&] { return http_once(server.port(), "GET", "/health").status == 503; }));
+  EXPECT_EQ(http_once(server.port(), "GET", "/health").body,
+            R"({"status":"unhealthy","storage":"disconnected"})");
   auto r = post_signed(server.port(),
-                       online_body("7004", "downer", "s-7004", twitch_timestamp(-5s)));
-  EXPECT_EQ(r.status, 503) << r.body;  // Twitch retries: nothing was acknowledged
-  EXPECT_EQ(http_once(server.port(), "GET", "/streams/live").status, 200);  // reads go on
+                       online_body("7004", "downer", "s-7004", twitch_timestamp(-5s)),
+                       "notification", "down-msg-1");
+  EXPECT_EQ(r.status, 200) << r.body;  // queued in order, acknowledged
+  auto status =
+      json_doc(http_once(server.port(), "GET", "/streamers/downer/status").body);
+  EXPECT_TRUE(bool(status.root["is_live"]));  // reads go on, and show it
+  redis.restart();
+  ASSERT_TRUE(eventually(
+      [&] { return http_once(server.port(), "GET", "/health").status == 200; }));
+  ASSERT_TRUE(eventually(
+      [&] { return stored_event_ids(redis.port()).count("down-msg-1") == 1; }));
+  EXPECT_NE(redis_command(redis.port(), {"HGET", "twitch:stream_status", "downer"}), "");
+  EXPECT_TRUE(server.wait_for_log("is back after"));
+}
+
+TEST(redis_e2e,
+     redis_killed_and_restarted_under_webhook_load_loses_nothing_acknowledged) {
+  redis_server redis(0, true);
+  server_process server{redis_env(redis)};
+  std::atomic<bool> stop{false};
+  std::vector<std::pair<std::string, std::string>> acknowledged;  // message id, login
+  size_t refused = 0;
+  std::thread load([&] {
+    for (int n = 0; !stop; ++n) {
+      auto login = "load" + std::to_string(n);
+      auto id = "load-msg-" + std::to_string(n);
+      auto body = online_body(std::to_string(900000 + n), login, "s-" + login,
+                              twitch_timestamp(-5s));
+      auto r = post_signed(server.port(), body, "notification", id);
+      if (r.status == 200)
+        acknowledged.emplace_back(id, login);
+      else
+        ++refused;  // Twitch would retry; nothing was promised
+      std::this_thread::sleep_for(2ms);
+    }
+  });
+  std::this_thread::sleep_for(400ms);
+  redis.kill_now();
+  EXPECT_TRUE(eventually(
+      [&] { return http_once(server.port(), "GET", "/health").status == 503; }));
+  std::this_thread::sleep_for(500ms);
+  redis.restart();
+  EXPECT_TRUE(eventually(
+      [&] { return http_once(server.port(), "GET", "/health").status == 200; }));
+  std::this_thread::sleep_for(300ms);
+  stop = true;
+  load.join();
+  ASSERT_GT(acknowledged.size(), 50u);
+  EXPECT_EQ(refused, 0u);  // the queue (10000) never filled
+  // Everything acknowledged reaches Redis once the queue is replayed.
+  ASSERT_TRUE(eventually([&] {
+    auto stored = stored_event_ids(redis.port());
+    return std::all_of(acknowledged.begin(), acknowledged.end(),
+                       [&](const auto& a) { return stored.count(a.first) == 1; });
+  }));
+  for (const auto& [id, login] : acknowledged) {
+    auto raw = redis_command(redis.port(), {"HGET", "twitch:stream_status", login});
+    ASSERT_FALSE(raw.empty()) << login;
+    EXPECT_TRUE(bool(json_doc(raw).root["is_live"])) << login;
+  }
+  // One outage, one report (not one per request).
+  auto log = server.log();
+  size_t reports = 0;
+  for (auto at = log.find("backend is unavailable"); at != std::string::npos;
+       at = log.find("backend is unavailable", at + 1))
+    ++reports;
+  EXPECT_EQ(reports, 1u);
+}
+
+TEST(redis_e2e, a_full_write_queue_answers_503_until_redis_is_back) {
+  redis_server redis(0, true);
+  auto env = redis_env(redis);
+  env["STORAGE_QUEUE_LIMIT"] = "4";
+  server_process server{env};
+  redis.kill_now();
+  ASSERT_TRUE(eventually(
+      [&] { return http_once(server.port(), "GET", "/health").status == 503; }));
+  std::vector<int> codes;
+  for (int n = 0; n < 6; ++n)
+    codes.push_back(
+        post_signed(server.port(),
+                    online_body(std::to_string(800 + n), "full" + std::to_string(n), "s",
+                                twitch_timestamp(-5s)),
+                    "notification", "full-msg-" + std::to_string(n))
+            .status);
+  EXPECT_EQ(codes.front(), 200);
+  EXPECT_EQ(codes.back(), 503);
+  // Accepted ones come first; once full, everything is refused.
+  EXPECT_TRUE(std::is_sorted(codes.begin(), codes.end()))
+      << ::testing::PrintToString(codes);
+  redis.restart();
+  ASSERT_TRUE(eventually(
+      [&] { return http_once(server.port(), "GET", "/health").status == 200; }));
+  // Twitch's retries of the refused ones are applied once the replay has made room.
+  for (int n = 0; n < 6; ++n) {
+    if (codes[n] == 200) continue;
+    EXPECT_TRUE(eventually([&] {
+      return post_signed(server.port(),
+                         online_body(std::to_string(800 + n), "full" + std::to_string(n),
+                                     "s", twitch_timestamp(-5s)),
+                         "notification", "full-msg-" + std::to_string(n))
+                 .status == 200;
+    }));
+  }
+  ASSERT_TRUE(eventually([&] { return stored_event_ids(redis.port()).size() == 6; }))
+      << server.log();
+}
+
+TEST(redis_e2e, message_ids_outlive_a_restart) {
+  redis_server redis;
+  {
+    server_process server{redis_env(redis)};
+    ASSERT_EQ(post_signed(server.port(),
+                          online_body("7101", "first", "s-7101", twitch_timestamp(-5s)),
+                          "notification", "kept-msg")
+                  .status,
+              200);
+    ASSERT_TRUE(eventually([&] {
+      return !redis_values(redis.port(), {"TTL", "twitch:seen_message:kept-msg"})
+                  .empty() &&
+             redis_values(redis.port(), {"TTL", "twitch:seen_message:kept-msg"})[0] !=
+                 "-2";
+    }));
+    auto ttl =
+        std::stol(redis_values(redis.port(), {"TTL", "twitch:seen_message:kept-msg"})[0]);
+    EXPECT_GE(ttl, 600);
+    ASSERT_TRUE(server.terminate().has_value());
+  }
+  server_process server{redis_env(redis)};
+  // A redelivery under the same id, even of something the state would not catch.
+  auto r = post_signed(server.port(),
+                       online_body("7102", "second", "s-7102", twitch_timestamp(-5s)),
+                       "notification", "kept-msg");
+  EXPECT_EQ(r.body, R"({"status":"duplicate"})");
+  EXPECT_EQ(event_count(server.port()), 1u);  // not applied
 }
 
 TEST(redis_e2e, starts_with_redis_unreachable_and_loads_once_it_appears) {

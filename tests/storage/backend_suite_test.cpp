@@ -7,11 +7,13 @@
 #include "tests/common/redis_server.hpp"
 
 #include <gtest/gtest.h>
+#include <hiredis/hiredis.h>
 
 #include <algorithm>
 #include <functional>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace eventsubd::storage {
@@ -352,6 +354,108 @@ TEST_P(BackendSuite, WritesDoNotDisconnect) {
   ASSERT_FALSE(db_->put_streamer(streamer("alpha")));
   ASSERT_FALSE(db_->append_event(event(1), events_kept));
   EXPECT_TRUE(db_->connected());
+}
+
+TEST_P(BackendSuite, SeenMessageIdsAreKeptAndLoaded) {
+  std::vector<std::string> seen;
+  ASSERT_FALSE(db_->load_seen(seen));
+  EXPECT_TRUE(seen.empty());
+  ASSERT_FALSE(db_->mark_seen("id-a", std::chrono::seconds(600)));
+  ASSERT_FALSE(db_->mark_seen("id-b", std::chrono::seconds(600)));
+  ASSERT_FALSE(db_->mark_seen("id-a", std::chrono::seconds(600)));  // again: no change
+  ASSERT_FALSE(db_->load_seen(seen));
+  std::sort(seen.begin(), seen.end());
+  EXPECT_EQ(seen, (std::vector<std::string>{"id-a", "id-b"}));
+}
+
+TEST_P(BackendSuite, SeenMessageIdsExpire) {
+  ASSERT_FALSE(db_->mark_seen("short", std::chrono::seconds(1)));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // the TTL itself
+  std::vector<std::string> seen;
+  ASSERT_FALSE(db_->load_seen(seen));
+  EXPECT_TRUE(seen.empty());
+}
+
+TEST_P(BackendSuite, ApplyRunsABatchInOrder) {
+  std::vector<write_op> ops{
+      put_streamer_op{streamer("alpha")},
+      put_status_op{status("alpha", true)},
+      append_event_op{event(1), events_kept},
+      append_event_op{event(2), events_kept},
+      put_status_op{status("beta", false)},
+      remove_status_op{"beta"},
+      put_streamer_op{streamer("gamma")},
+      remove_streamer_op{"gamma"},
+      mark_seen_op{"msg-1", std::chrono::seconds(600)},
+  };
+  ASSERT_FALSE(db_->apply(ops));
+  ASSERT_FALSE(db_->apply(ops));  // a batch sent again (its answer lost) changes nothing
+  auto s = streamers();
+  ASSERT_EQ(s.size(), 1u);
+  expect_same(s[0], streamer("alpha"));
+  auto st = statuses();
+  ASSERT_EQ(st.size(), 1u);
+  expect_same(st[0], status("alpha", true));
+  auto ev = events(10);
+  // Redis events are set members, so a replayed append is a no-op; the memory backend
+  // never fails, so the storage actor never sends it a batch twice.
+  ASSERT_EQ(ev.size(), GetParam().name == "memory" ? 4u : 2u);
+  EXPECT_EQ(ev[0].id, "msg-2");
+}
+
+TEST_P(BackendSuite, ApplyTrimsEvents) {
+  std::vector<write_op> ops;
+  for (int n = 0; n < 5; ++n) ops.push_back(append_event_op{event(n), 3});
+  ASSERT_FALSE(db_->apply(ops));
+  auto ev = events(10);
+  ASSERT_EQ(ev.size(), 3u);
+  EXPECT_EQ(ev[0].id, "msg-4");
+  EXPECT_EQ(ev[2].id, "msg-2");
+}
+
+TEST(RedisLayout, PerTypeSubscriptionIdsHaveTheirOwnKey) {
+  auto db = make_redis_backend();
+  auto s = streamer("alpha");
+  ASSERT_FALSE(db->put_streamer(s));
+  auto& server = testing::redis_server::shared();
+  timeval tv{2, 0};
+  redisContext* c = redisConnectWithTimeout("127.0.0.1", server.port(), tv);
+  ASSERT_TRUE(c && !c->err);
+  auto hget = [&](const char* key) {
+    auto* r = static_cast<redisReply*>(redisCommand(c, "HGET %s alpha", key));
+    std::string out = r && r->str ? std::string(r->str, r->len) : "";
+    if (r) freeReplyObject(r);
+    return out;
+  };
+  // Exactly the old service's shape in twitch:streamers...
+  EXPECT_EQ(
+      hget("twitch:streamers"),
+      R"({"user_id":"id-alpha","username":"alpha","display_name":"Display_alpha","subscription_id":"on-alpha","is_active":true})");
+  // ...and both ids under the new key.
+  EXPECT_EQ(hget("twitch:subscription_ids"),
+            R"({"stream.online":"on-alpha","stream.offline":"off-alpha"})");
+  bool existed = false;
+  ASSERT_FALSE(db->remove_streamer("alpha", existed));
+  EXPECT_EQ(hget("twitch:subscription_ids"), "");
+  redisFree(c);
+}
+
+TEST(RedisLayout, AStreamerWrittenByTheOldServiceHasItsOnlineIdOnly) {
+  auto db = make_redis_backend();
+  auto& server = testing::redis_server::shared();
+  timeval tv{2, 0};
+  redisContext* c = redisConnectWithTimeout("127.0.0.1", server.port(), tv);
+  ASSERT_TRUE(c && !c->err);
+  auto* r = static_cast<redisReply*>(redisCommand(
+      c, "HSET twitch:streamers old %s",
+      R"({"user_id": "1", "username": "old", "display_name": "Old", "subscription_id": "sub-1", "is_active": true})"));
+  freeReplyObject(r);
+  redisFree(c);
+  std::vector<streamer_record> out;
+  ASSERT_FALSE(db->load_streamers(out));
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].online_subscription_id, "sub-1");
+  EXPECT_TRUE(out[0].offline_subscription_id.empty());  // reconciliation finds it
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, BackendSuite, ::testing::ValuesIn(backend_factories()),
