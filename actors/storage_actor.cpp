@@ -3,6 +3,7 @@
 #include "actors/storage_writer.hpp"
 #include "core/json_codec.hpp"
 #include "core/logging.hpp"
+#include "core/metrics.hpp"
 
 #include <caf/all.hpp>
 
@@ -31,6 +32,14 @@ std::string reason(self_ptr self, const caf::error& err) {
 
 void pump(self_ptr self);
 
+/// The figures /metrics shows about storage; cheap, so refreshed on every change.
+void publish_gauges(const storage_state& st) {
+  metrics::streamers(static_cast<int64_t>(st.model.streamer_count()),
+                     static_cast<int64_t>(st.model.live_count()));
+  metrics::storage_state(static_cast<int64_t>(st.queue.size()),
+                         st.loaded && st.backend_up);
+}
+
 /// Answers every write still waiting: they are queued in order and will be replayed, so
 /// they count as accepted.
 void answer_waiting(storage_state& st) {
@@ -49,6 +58,7 @@ void went_down(self_ptr self, const std::string& why) {
       "and retrying with backoff",
       st.opts.backend_name, why, st.opts.queue_limit);
   answer_waiting(st);
+  publish_gauges(st);
 }
 
 void came_back(self_ptr self) {
@@ -60,6 +70,7 @@ void came_back(self_ptr self) {
   log_for("storage")->info(
       "storage: the {} backend is back after {:.1f} s; replaying {} queued writes",
       st.opts.backend_name, down.count(), st.queue.size());
+  publish_gauges(st);
   pump(self);
 }
 
@@ -72,6 +83,7 @@ void flush_done(self_ptr self) {
   st.in_flight.reset();
   st.in_flight_entries = 0;
   st.sending = false;
+  publish_gauges(st);
   pump(self);
 }
 
@@ -147,6 +159,7 @@ void load(self_ptr self) {
               rp.deliver(std::exchange(st.seen, {}));
             for (auto& rp : std::exchange(st.ready_waiting, {}))
               rp.deliver(caf::ok_atom::value);
+            publish_gauges(st);
             st.backend_up = true;
             schedule_probe(self);
           },
@@ -184,6 +197,7 @@ void enqueue(self_ptr self, std::vector<storage::write_op> ops,
   auto& st = self->state;
   if (!st.backend_up && on_stored) std::exchange(on_stored, nullptr)();
   st.queue.push_back({std::move(ops), std::move(on_stored)});
+  publish_gauges(st);
   pump(self);
 }
 

@@ -3,6 +3,7 @@
 #include "actors/webhook_replies.hpp"
 #include "core/json_read.hpp"
 #include "core/logging.hpp"
+#include "core/metrics.hpp"
 
 #include <caf/all.hpp>
 
@@ -129,6 +130,8 @@ streamer_actor::behavior_type streamer_fn(
             [=](caf::ok_atom) {
               auto& st = self->state;
               st.machine.commit(obs);
+              metrics::event_applied(report.online,
+                                     report.source == change_source::webhook);
               st.current = t.status;
               st.misses = 0;
               if (report.online) st.live_since = std::chrono::steady_clock::now();

@@ -3,6 +3,7 @@
 #include "actors/webhook_replies.hpp"
 #include "core/logging.hpp"
 #include "core/login.hpp"
+#include "core/metrics.hpp"
 
 #include <caf/all.hpp>
 
@@ -22,6 +23,20 @@ void persist_seen(const storage_actor& storage, std::chrono::seconds horizon,
                   const std::string& id) {
   auto ttl = std::max<std::chrono::seconds>(horizon, std::chrono::minutes(10));
   caf::anon_send(storage, seen_atom::value, id, static_cast<uint32_t>(ttl.count()));
+}
+
+metrics::message_kind metrics_kind(std::string_view type_header) {
+  switch (twitch::parse_message_type(type_header)) {
+    case twitch::message_type::notification:
+      return metrics::message_kind::notification;
+    case twitch::message_type::verification:
+      return metrics::message_kind::verification;
+    case twitch::message_type::revocation:
+      return metrics::message_kind::revocation;
+    case twitch::message_type::unknown:
+      break;
+  }
+  return metrics::message_kind::other;
 }
 
 stream_report make_report(const twitch::eventsub_message& msg,
@@ -79,25 +94,38 @@ webhook_actor::behavior_type webhook_fn(
       },
       [=](webhook_atom, webhook_request& req, reply_once& reply) {
         auto& st = self->state;
+        const auto kind = metrics_kind(req.message_type);
+        auto finish = [&](metrics::outcome o, query_result r) {
+          metrics::webhook_message(kind, o);
+          reply(std::move(r));
+        };
         if (!st.verifier)
-          return reply(query_result::failure(errc::unavailable, st.cfg.disabled_detail));
+          return finish(metrics::outcome::unavailable,
+                        query_result::failure(errc::unavailable, st.cfg.disabled_detail));
         if (!req.has_id || !req.has_timestamp || !req.has_signature)
-          return reply(query_result::failure(
-              errc::forbidden,
-              "Missing Twitch-Eventsub-Message-Id, -Timestamp or -Signature header"));
+          return finish(
+              metrics::outcome::bad_signature,
+              query_result::failure(
+                  errc::forbidden,
+                  "Missing Twitch-Eventsub-Message-Id, -Timestamp or -Signature header"));
         if (!st.verifier->verify(req.message_id, req.timestamp, req.body,
                                  req.signature)) {
           log->warn("webhook: rejected message {} with an invalid signature",
                     req.message_id.substr(0, 64));
-          return reply(query_result::failure(errc::forbidden, "Invalid signature"));
+          return finish(metrics::outcome::bad_signature,
+                        query_result::failure(errc::forbidden, "Invalid signature"));
         }
         auto sent = parse_rfc3339(req.timestamp);
         if (!sent)
-          return reply(query_result::failure(
-              errc::forbidden, "Invalid Twitch-Eventsub-Message-Timestamp"));
+          return finish(
+              metrics::outcome::bad_signature,
+              query_result::failure(errc::forbidden,
+                                    "Invalid Twitch-Eventsub-Message-Timestamp"));
         if (!req.has_type)
-          return reply(query_result::failure(
-              errc::bad_request, "Missing Twitch-Eventsub-Message-Type header"));
+          return finish(
+              metrics::outcome::malformed,
+              query_result::failure(errc::bad_request,
+                                    "Missing Twitch-Eventsub-Message-Type header"));
         auto type = twitch::parse_message_type(req.message_type);
         auto received = now();
         bool is_event = type == twitch::message_type::notification ||
@@ -105,24 +133,32 @@ webhook_actor::behavior_type webhook_fn(
         if (is_event) {
           // Challenges are exempt: answering one again does nothing.
           if (*sent + st.cfg.window < received)
-            return reply(query_result::failure(
-                errc::forbidden,
-                "Message timestamp is older than 10 minutes; replay refused"));
+            return finish(
+                metrics::outcome::stale,
+                query_result::failure(
+                    errc::forbidden,
+                    "Message timestamp is older than 10 minutes; replay refused"));
           if (*sent - st.cfg.window > received)
-            return reply(query_result::failure(
-                errc::forbidden, "Message timestamp is too far in the future"));
+            return finish(
+                metrics::outcome::stale,
+                query_result::failure(errc::forbidden,
+                                      "Message timestamp is too far in the future"));
           if (!st.seen_loaded)
-            return reply(query_result::failure(
-                errc::unavailable,
-                "Storage is not available yet; the message was not processed"));
+            return finish(
+                metrics::outcome::unavailable,
+                query_result::failure(
+                    errc::unavailable,
+                    "Storage is not available yet; the message was not processed"));
           if (st.seen.count(req.message_id)) {
             log->debug("webhook: duplicate message {}", req.message_id);
-            return reply(query_result::success(webhook_replies::duplicate()));
+            return finish(metrics::outcome::duplicate,
+                          query_result::success(webhook_replies::duplicate()));
           }
         }
         auto parsed = st.parser.parse(type, req.body);
         if (auto* why = std::get_if<std::string>(&parsed))
-          return reply(query_result::failure(errc::bad_request, *why));
+          return finish(metrics::outcome::malformed,
+                        query_result::failure(errc::bad_request, *why));
         auto& msg = std::get<twitch::eventsub_message>(parsed);
 
         switch (type) {
@@ -130,10 +166,12 @@ webhook_actor::behavior_type webhook_fn(
             log->info(
                 "webhook: answered the verification challenge of subscription {} ({})",
                 msg.subscription.id, msg.subscription.type);
-            return reply(query_result::success(make_body(std::move(msg.challenge)),
-                                               body_kind::text));
+            return finish(metrics::outcome::accepted,
+                          query_result::success(make_body(std::move(msg.challenge)),
+                                                body_kind::text));
           case twitch::message_type::unknown:
-            return reply(query_result::success(webhook_replies::ignored()));
+            return finish(metrics::outcome::ignored,
+                          query_result::success(webhook_replies::ignored()));
           case twitch::message_type::revocation: {
             remember(st, req.message_id, received);
             persist_seen(storage, st.cfg.dedupe_horizon, req.message_id);
@@ -144,7 +182,8 @@ webhook_actor::behavior_type webhook_fn(
                                      msg.subscription.status};
             self->send(storage, revoked_atom::value, notice);
             if (manager) self->send(manager, revoked_atom::value, notice);
-            return reply(query_result::success(webhook_replies::success()));
+            return finish(metrics::outcome::accepted,
+                          query_result::success(webhook_replies::success()));
           }
           case twitch::message_type::notification:
             break;
@@ -153,12 +192,15 @@ webhook_actor::behavior_type webhook_fn(
         if (sub_type != "stream.online" && sub_type != "stream.offline") {
           remember(st, req.message_id, received);
           persist_seen(storage, st.cfg.dedupe_horizon, req.message_id);
-          return reply(query_result::success(webhook_replies::ignored()));
+          return finish(metrics::outcome::ignored,
+                        query_result::success(webhook_replies::ignored()));
         }
         auto login = normalize_login(msg.event.broadcaster_user_login);
         if (!login)
-          return reply(query_result::failure(
-              errc::bad_request, "Invalid broadcaster_user_login in the event"));
+          return finish(
+              metrics::outcome::malformed,
+              query_result::failure(errc::bad_request,
+                                    "Invalid broadcaster_user_login in the event"));
         remember(st, req.message_id, received);
         // If the change cannot be stored, forget the id so Twitch's retry is applied;
         // once it is stored, the storage remembers the id too (after the change, so a
@@ -166,6 +208,9 @@ webhook_actor::behavior_type webhook_fn(
         auto me = caf::actor_cast<webhook_actor>(self);
         reply_once on_done{[reply, me, storage, ttl = st.cfg.dedupe_horizon,
                             id = req.message_id](query_result r) {
+          metrics::webhook_message(
+              metrics::message_kind::notification,
+              r.ok() ? metrics::outcome::accepted : metrics::outcome::unavailable);
           if (r.ok())
             persist_seen(storage, ttl, id);
           else

@@ -171,7 +171,8 @@ int run_application(const config& cfg) {
   {
     actor_service service{storage, webhook, manager, lookup,
                           cfg.twitch_credentials_problem()};
-    http::router router{service, http::api_key_guard{cfg.require_api_key, cfg.api_key}};
+    http::router router{service, http::api_key_guard{cfg.require_api_key, cfg.api_key},
+                        cfg.metrics_public};
     http::server_limits limits;
     limits.max_connections = cfg.max_connections;
     limits.header_timeout = limits.body_timeout =

@@ -209,6 +209,13 @@ const std::vector<option_spec>& options() {
          c.max_connections = static_cast<int>(n);
          return err;
        }},
+      {"METRICS_PUBLIC", "serve /metrics without the API key (true/false)", "false",
+       [](config& c, const std::string& v) {
+         auto b = parse_bool(v);
+         if (!b) return "METRICS_PUBLIC must be true or false, got '" + v + "'";
+         c.metrics_public = *b;
+         return std::string{};
+       }},
       {"STORAGE_QUEUE_LIMIT",
        "writes held in order while Redis is down; beyond that the webhook answers 503",
        "10000",

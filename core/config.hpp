@@ -28,6 +28,7 @@ struct config {
   size_t storage_queue_limit = 10000;
   // REST API
   bool require_api_key = false;
+  bool metrics_public = false;  // /metrics open even when the API key is required
   std::string api_key;
   std::string host = "0.0.0.0";
   uint16_t port = 8000;

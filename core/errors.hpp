@@ -36,8 +36,8 @@ inline body_ptr make_body(std::string text) {
   return std::make_shared<const std::string>(std::move(text));
 }
 
-/// How a body is to be labelled on the wire.
-enum class body_kind { json, text };
+/// How a body is to be labelled on the wire (its Content-Type).
+enum class body_kind { json, text, html, css, javascript, png, prometheus };
 
 /// The answer to one request crossing from the actors to the HTTP layer: either a body
 /// (with its kind) or an error code with a human-readable detail.

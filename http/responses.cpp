@@ -38,12 +38,31 @@ bh::status status_for(errc code) {
   return bh::status::internal_server_error;
 }
 
+std::string_view content_type(body_kind kind) {
+  switch (kind) {
+    case body_kind::json:
+      return "application/json";
+    case body_kind::text:
+      return "text/plain";
+    case body_kind::html:
+      return "text/html; charset=utf-8";
+    case body_kind::css:
+      return "text/css; charset=utf-8";
+    case body_kind::javascript:
+      return "application/javascript; charset=utf-8";
+    case body_kind::png:
+      return "image/png";
+    case body_kind::prometheus:
+      return "text/plain; version=0.0.4; charset=utf-8";
+  }
+  return "application/octet-stream";
+}
+
 response make_response(const query_result& result, unsigned version, bool keep_alive) {
   response res{status_for(result.code), version};
   res.set(bh::field::server, "eventsubd");
   if (result.body) {
-    res.set(bh::field::content_type,
-            result.kind == body_kind::text ? "text/plain" : "application/json");
+    res.set(bh::field::content_type, content_type(result.kind));
     res.body() = result.body;
   } else {
     res.set(bh::field::content_type, "application/json");

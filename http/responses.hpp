@@ -17,6 +17,9 @@ boost::beast::http::status status_for(errc code);
 
 /// A complete response for a result: its body when it has one, else `{"detail": ...}`.
 /// Adds `WWW-Authenticate: Bearer` to 401s. `version`/`keep_alive` come from the request.
+/// The Content-Type a body of this kind is sent with.
+std::string_view content_type(body_kind kind);
+
 response make_response(const query_result& result, unsigned version, bool keep_alive);
 
 /// A JSON error response with a detail, e.g. for 404/405/413 decided by the HTTP layer.

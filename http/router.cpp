@@ -2,10 +2,13 @@
 
 #include "core/json_codec.hpp"
 #include "core/login.hpp"
+#include "core/metrics.hpp"
 #include "core/version.hpp"
+#include "http/static_pages.hpp"
 #include "http/url.hpp"
 
 #include <charconv>
+#include <chrono>
 
 namespace eventsubd::http {
 namespace {
@@ -21,8 +24,38 @@ enum class route_id {
   live,
   events,
   webhook,
+  static_page,  // /openapi.json, /docs and its assets
+  metrics,
   none
 };
+
+metrics::route metrics_route(route_id id) {
+  switch (id) {
+    case route_id::root:
+      return metrics::route::root;
+    case route_id::health:
+      return metrics::route::health;
+    case route_id::streamers:
+      return metrics::route::streamers;
+    case route_id::streamer:
+      return metrics::route::streamer;
+    case route_id::streamer_status:
+      return metrics::route::streamer_status;
+    case route_id::live:
+      return metrics::route::live;
+    case route_id::events:
+      return metrics::route::events;
+    case route_id::webhook:
+      return metrics::route::webhook;
+    case route_id::static_page:
+      return metrics::route::docs;
+    case route_id::metrics:
+      return metrics::route::metrics;
+    case route_id::none:
+      break;
+  }
+  return metrics::route::unmatched;
+}
 
 struct matched {
   route_id id = route_id::none;
@@ -36,6 +69,8 @@ matched match(std::string_view path) {
   if (path == "/streams/live") return {route_id::live, {}};
   if (path == "/events") return {route_id::events, {}};
   if (path == "/webhooks/eventsub") return {route_id::webhook, {}};
+  if (path == "/metrics") return {route_id::metrics, {}};
+  if (find_static_page(path)) return {route_id::static_page, {}};
   constexpr std::string_view prefix = "/streamers/";
   if (path.substr(0, prefix.size()) == prefix) {
     auto rest = path.substr(prefix.size());
@@ -72,7 +107,8 @@ bool method_allowed(route_id id, bh::verb v) {
 }
 
 bool public_route(route_id id) {
-  return id == route_id::root || id == route_id::health || id == route_id::webhook;
+  return id == route_id::root || id == route_id::health || id == route_id::webhook ||
+         id == route_id::static_page;  // the API's description, like FastAPI's /docs
 }
 
 const body_ptr& root_body() {
@@ -91,6 +127,7 @@ std::string header_value(const request& req, std::string_view name, bool& presen
 }  // namespace
 
 void router::route(request&& req, respond_fn respond) {
+  const auto started = std::chrono::steady_clock::now();
   const unsigned version = req.version();
   const bool keep_alive = req.keep_alive();
   auto target = req.target();
@@ -100,23 +137,33 @@ void router::route(request&& req, respond_fn respond) {
       qmark == std::string_view::npos ? std::string_view{} : target.substr(qmark + 1);
 
   auto m = match(path);
+  const auto counted_as = metrics_route(m.id);
+  auto count = [counted_as, started](const response& res) {
+    metrics::http_request(counted_as, res.result_int(),
+                          std::chrono::steady_clock::now() - started);
+  };
   if (m.id != route_id::none && !method_allowed(m.id, req.method())) {
     auto res = error_response(errc::internal, "Method Not Allowed", version, keep_alive);
     res.result(bh::status::method_not_allowed);
     res.set(bh::field::allow, allowed(m.id));
+    count(res);
     return respond(std::move(res));
   }
 
   // Every other answer goes through `reply`, exactly once; service replies may come from
   // an actor thread, and the response is built there.
-  reply_once reply{[respond = std::move(respond), version, keep_alive](query_result r) {
-    respond(make_response(r, version, keep_alive));
-  }};
+  reply_once reply{
+      [respond = std::move(respond), version, keep_alive, count](query_result r) {
+        auto res = make_response(r, version, keep_alive);
+        count(res);
+        respond(std::move(res));
+      }};
   auto fail = [&](errc code, std::string detail) {
     reply(query_result::failure(code, std::move(detail)));
   };
   if (m.id == route_id::none) return fail(errc::not_found, "Not Found");
-  if (!public_route(m.id) && guard_.required()) {
+  bool open = public_route(m.id) || (m.id == route_id::metrics && metrics_public_);
+  if (!open && guard_.required()) {
     auto it = req.find(bh::field::authorization);
     if (!guard_.allows(it == req.end() ? std::string_view{} : it->value()))
       return fail(errc::unauthorized, "Invalid or missing API key");
@@ -134,6 +181,13 @@ void router::route(request&& req, respond_fn respond) {
   switch (m.id) {
     case route_id::root:
       return reply(query_result::success(root_body()));
+    case route_id::metrics:
+      return reply(query_result::success(make_body(metrics::render_prometheus()),
+                                         body_kind::prometheus));
+    case route_id::static_page: {
+      const auto* page = find_static_page(path);
+      return reply(query_result::success(page->body, page->kind));
+    }
     case route_id::health:
       return service_.health(std::move(reply));
     case route_id::streamers:

@@ -18,7 +18,9 @@ using respond_fn = std::function<void(response)>;
 /// (401), path and query validation (400/422). Knows nothing of actors or storage.
 class router {
  public:
-  router(service& svc, api_key_guard guard) : service_(svc), guard_(std::move(guard)) {}
+  /// `metrics_public`: `/metrics` is open even when the API key is required.
+  router(service& svc, api_key_guard guard, bool metrics_public = false)
+      : service_(svc), guard_(std::move(guard)), metrics_public_(metrics_public) {}
 
   /// Answers through `respond` exactly once, on this thread or another.
   void route(request&& req, respond_fn respond);
@@ -26,6 +28,7 @@ class router {
  private:
   service& service_;
   api_key_guard guard_;
+  bool metrics_public_;
 };
 
 }  // namespace eventsubd::http

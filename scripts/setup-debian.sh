@@ -10,8 +10,12 @@ packages=(
   libgtest-dev libgmock-dev
   ca-certificates
 )
+# npm fetches Swagger UI for /docs at build time; a Node.js that already brings npm
+# (e.g. NodeSource's nodejs) is used as it is.
+command -v npm >/dev/null || packages+=(npm)
 if [[ "${1:-}" == "--tests" ]]; then
-  packages+=(redis-server)
+  # chromium: the headless test of the /docs page
+  packages+=(redis-server chromium)
 fi
 
 missing=()

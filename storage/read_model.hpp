@@ -36,6 +36,7 @@ class read_model {
   const streamer_record* streamer(std::string_view login) const;
   std::vector<streamer_record> streamers() const;
   size_t live_count() const { return live_count_; }
+  size_t streamer_count() const { return streamers_.size(); }
   size_t status_count() const { return statuses_.size(); }
   size_t event_count() const { return events_.size(); }
 

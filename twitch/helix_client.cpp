@@ -1,11 +1,13 @@
 #include "twitch/helix_client.hpp"
 
 #include "core/logging.hpp"
+#include "core/metrics.hpp"
 
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
 #include <algorithm>
+#include <map>
 #include <random>
 #include <thread>
 
@@ -55,6 +57,21 @@ std::string subscription_body(const std::string& type, const std::string& broadc
 helix_client::helix_client(helix_config cfg, std::function<bool()> stopping)
     : cfg_(std::move(cfg)), stopping_(std::move(stopping)), http_(cfg_.timeout) {}
 
+namespace {
+
+metrics::helix_endpoint endpoint_of(const std::string& method, const std::string& path) {
+  if (path == "/users") return metrics::helix_endpoint::users;
+  if (path == "/streams") return metrics::helix_endpoint::streams;
+  if (path == "/eventsub/subscriptions") {
+    if (method == "POST") return metrics::helix_endpoint::subscription_create;
+    if (method == "DELETE") return metrics::helix_endpoint::subscription_delete;
+    return metrics::helix_endpoint::subscription_list;
+  }
+  return metrics::helix_endpoint::other;
+}
+
+}  // namespace
+
 bool helix_client::wait(std::chrono::milliseconds d) {
   auto until = std::chrono::steady_clock::now() + d;
   while (std::chrono::steady_clock::now() < until) {
@@ -87,9 +104,11 @@ twitch_error helix_client::fetch_token() {
     ++stats_.calls["POST /token"];
     r = http_.request(cfg_.auth, "POST", "/token", {}, body,
                       "application/x-www-form-urlencoded");
+    metrics::helix_call(metrics::helix_endpoint::token, static_cast<unsigned>(r.status));
     bool retry = r.status == 0 || r.status >= 500 || r.status == 429;
     if (!retry || attempt >= cfg_.max_attempts) break;
     ++stats_.retries;
+    metrics::helix_retry();
     if (!wait(cfg_.backoff * (1 << (attempt - 1)))) break;
   }
   if (r.status != 200) {
@@ -113,6 +132,7 @@ twitch_error helix_client::validate() {
   ++stats_.calls["GET /validate"];
   auto r = http_.request(cfg_.auth, "GET", "/validate",
                          {{"Authorization", "OAuth " + token_}});
+  metrics::helix_call(metrics::helix_endpoint::validate, static_cast<unsigned>(r.status));
   if (r.status == 200) return {};
   if (r.status == 401) {
     log_for("twitch")->warn(
@@ -126,7 +146,10 @@ twitch_error helix_client::validate() {
 void helix_client::note_rate_limit(const http_result& r) {
   auto remaining = r.header("ratelimit-remaining");
   auto reset = r.header("ratelimit-reset");
-  if (!remaining.empty()) stats_.ratelimit_remaining = std::atoll(remaining.c_str());
+  if (!remaining.empty()) {
+    stats_.ratelimit_remaining = std::atoll(remaining.c_str());
+    metrics::helix_ratelimit_remaining(stats_.ratelimit_remaining);
+  }
   if (!reset.empty()) rate_reset_ = std::atoll(reset.c_str());
 }
 
@@ -158,6 +181,7 @@ twitch_error helix_client::call(const std::string& method, const std::string& pa
         cfg_.api, method, path + (query.empty() ? "" : "?" + query),
         {{"Authorization", "Bearer " + token_}, {"Client-Id", cfg_.client_id}}, json_body,
         json_body.empty() ? "" : "application/json");
+    metrics::helix_call(endpoint_of(method, path), static_cast<unsigned>(out.status));
     note_rate_limit(out);
     if (out.status == 401 && !token_renewed) {
       // The token was revoked or expired: get a new one and try once more.
@@ -175,9 +199,11 @@ twitch_error helix_client::call(const std::string& method, const std::string& pa
       return failure(out, what);
     }
     ++stats_.retries;
+    metrics::helix_retry();
     std::chrono::milliseconds delay;
     if (out.status == 429) {
       ++stats_.rate_limited;
+      metrics::helix_rate_limited();
       auto wait_s =
           std::clamp<int64_t>(rate_reset_ - unix_now(), 0, cfg_.max_rate_wait.count());
       delay = std::chrono::seconds(wait_s) + std::chrono::milliseconds(100);
@@ -296,6 +322,12 @@ twitch_error helix_client::list_subscriptions(std::vector<twitch_subscription>& 
     out.insert(out.end(), page->items.begin(), page->items.end());
     cursor = page->items.empty() ? std::string{} : page->cursor;
   } while (!cursor.empty());
+  if (broadcaster_id.empty()) {  // the whole list: what /metrics reports
+    std::map<std::string, int64_t> by_status;
+    for (const auto& sub : out) ++by_status[sub.status];
+    metrics::eventsub_subscriptions(by_status, totals_.total_cost,
+                                    totals_.max_total_cost);
+  }
   return {};
 }
 

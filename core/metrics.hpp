@@ -1,0 +1,81 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+
+// Process-wide counters and gauges for `GET /metrics`. Lock-free (relaxed atomics) so
+// any thread, HTTP or actor, counts without a message or a lock; rendered in
+// Prometheus' text format. Label values are fixed enums, so the series stay bounded.
+namespace eventsubd::metrics {
+
+enum class route : uint8_t {
+  root,
+  health,
+  streamers,
+  streamer,
+  streamer_status,
+  live,
+  events,
+  webhook,
+  docs,  // /openapi.json, /docs and its assets
+  metrics,
+  unmatched,
+  count_
+};
+
+/// One answered HTTP request (after routing).
+void http_request(route r, unsigned status, std::chrono::nanoseconds latency);
+
+enum class message_kind : uint8_t {
+  notification,
+  verification,
+  revocation,
+  other,
+  count_
+};
+enum class outcome : uint8_t {
+  accepted,       // processed (stored, or answered for challenges and revocations)
+  duplicate,      // message id seen before
+  ignored,        // an unknown subscription type
+  stale,          // outside the replay window
+  bad_signature,  // missing or invalid signature headers
+  malformed,      // unreadable body or headers
+  unavailable,    // refused for now (disabled webhook, storage not ready or full)
+  count_
+};
+/// One webhook delivery and what became of it.
+void webhook_message(message_kind kind, outcome o);
+
+/// A stream change was applied (and stored). `online`, `from_webhook` (else polling).
+void event_applied(bool online, bool from_webhook);
+
+enum class helix_endpoint : uint8_t {
+  token,
+  validate,
+  users,
+  streams,
+  subscription_create,
+  subscription_list,
+  subscription_delete,
+  other,
+  count_
+};
+/// One HTTP exchange with Twitch; status 0 = no answer (transport error or timeout).
+void helix_call(helix_endpoint e, unsigned status);
+void helix_retry();
+void helix_rate_limited();  // a 429
+void helix_ratelimit_remaining(int64_t points);
+/// From the last Get EventSub Subscriptions: counts by status and the cost totals.
+void eventsub_subscriptions(const std::map<std::string, int64_t>& by_status,
+                            int64_t total_cost, int64_t max_total_cost);
+
+void streamers(int64_t monitored, int64_t live);
+void storage_state(int64_t queue_depth, bool connected);
+
+/// The whole exposition, `# HELP`/`# TYPE` lines included.
+std::string render_prometheus();
+
+}  // namespace eventsubd::metrics
