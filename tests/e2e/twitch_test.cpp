@@ -201,6 +201,18 @@ TEST_F(twitch_e2e, rate_limit_429_waits_for_the_reset_and_retries) {
   EXPECT_EQ(r.status, 200) << r.body;
   EXPECT_GE(std::chrono::steady_clock::now() - started, 500ms);
   EXPECT_EQ(fake.calls("GET", "/helix/users"), 2);
+  // /metrics tells the same story: a 429, a retry, then the answer (one token per Twitch
+  // client, interactive and bulk); and the start-up
+  // reconciliation's listing gave the subscription cost figures.
+  auto metrics = http_once(port(), "GET", "/metrics").body;
+  for (const char* line :
+       {R"(eventsubd_helix_requests_total{endpoint="GET /users",status="429"} 1)",
+        R"(eventsubd_helix_requests_total{endpoint="GET /users",status="200"} 1)",
+        R"(eventsubd_helix_requests_total{endpoint="POST /oauth2/token",status="200"} 2)",
+        "eventsubd_helix_rate_limited_total 1", "eventsubd_streamers_monitored 1",
+        "eventsubd_eventsub_total_cost 0", "eventsubd_eventsub_max_total_cost 10000"})
+    EXPECT_NE(metrics.find(line), std::string::npos) << line << "\n" << metrics;
+  EXPECT_EQ(metrics.find(fake.client_secret()), std::string::npos);
 }
 
 TEST_F(twitch_e2e, a_revoked_token_is_replaced) {
