@@ -24,10 +24,11 @@ const std::string not_loaded =
 const std::string queue_full =
     "Storage is unavailable and its write queue is full; retry later";
 
+/// The writer's error, with the backend's text it carries as its context.
 std::string reason(self_ptr self, const caf::error& err) {
-  // Errors from the writer carry the backend's text as their context.
-  auto text = self->system().render(err);
-  return text;
+  const auto& context = err.context();
+  if (context.match_elements<std::string>()) return context.get_as<std::string>(0);
+  return self->system().render(err);
 }
 
 void pump(self_ptr self);
