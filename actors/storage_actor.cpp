@@ -45,7 +45,10 @@ void publish_gauges(const storage_state& st) {
 /// they count as accepted.
 void answer_waiting(storage_state& st) {
   for (auto& w : st.queue)
-    if (w.on_stored) std::exchange(w.on_stored, nullptr)();
+    if (w.on_stored) {
+      std::exchange(w.on_stored, nullptr)();
+      w.acknowledged = true;
+    }
 }
 
 void went_down(self_ptr self, const std::string& why) {
@@ -196,8 +199,9 @@ std::optional<caf::error> cannot_write(self_ptr self) {
 void enqueue(self_ptr self, std::vector<storage::write_op> ops,
              std::function<void()> on_stored = nullptr) {
   auto& st = self->state;
-  if (!st.backend_up && on_stored) std::exchange(on_stored, nullptr)();
-  st.queue.push_back({std::move(ops), std::move(on_stored)});
+  bool acknowledged = !st.backend_up && on_stored;
+  if (acknowledged) std::exchange(on_stored, nullptr)();
+  st.queue.push_back({std::move(ops), std::move(on_stored), acknowledged});
   publish_gauges(st);
   pump(self);
 }
@@ -215,8 +219,8 @@ caf::typed_response_promise<T> enqueue_and_answer(self_ptr self,
 
 storage_state::~storage_state() {
   auto unstored = std::count_if(queue.begin(), queue.end(),
-                                [](const pending_write& w) { return !w.on_stored; });
-  if (unstored > 0)
+                                [](const pending_write& w) { return w.acknowledged; });
+  if (unstored > 0 && opts.durable)
     log_for("storage")->error(
         "storage: {} acknowledged writes were still queued for the {} backend at "
         "shutdown and are lost",
@@ -367,6 +371,7 @@ storage_actor spawn_storage(caf::actor_system& sys,
                             std::shared_ptr<storage::backend> backend,
                             storage_options opts) {
   opts.backend_name = std::string(backend->name());
+  opts.durable = backend->durable();
   // A backend that blocks (Redis) gets the writer a thread of its own.
   auto writer = backend->blocking() ? sys.spawn<caf::detached>(storage_writer_fn, backend)
                                     : sys.spawn(storage_writer_fn, backend);

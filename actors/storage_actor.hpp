@@ -17,6 +17,7 @@ namespace eventsubd {
 
 struct storage_options {
   std::string backend_name = "memory";  // for logs
+  bool durable = false;                 // the backend outlives the process (Redis)
   /// Accepted writes that may wait for the backend (while it is down); when full, writes
   /// are refused (the webhook answers 503, so Twitch retries later).
   size_t queue_limit = 10000;
@@ -28,6 +29,7 @@ struct storage_options {
 struct pending_write {
   std::vector<storage::write_op> ops;  // moved into a batch when sent
   std::function<void()> on_stored;     // answers the writer's client; empty once answered
+  bool acknowledged = false;           // answered before the backend had it (outage)
 };
 
 struct storage_state {
@@ -39,7 +41,7 @@ struct storage_state {
       false;  // nothing is served or written before the backend's data is loaded
   bool load_failure_logged = false;
   bool full_logged = false;  // "queue full" is said once per outage
-  bool backend_up = false;  // the writer's last call succeeded
+  bool backend_up = false;   // the writer's last call succeeded
   std::chrono::steady_clock::time_point down_since;
   std::chrono::milliseconds backoff{0};
   std::deque<pending_write> queue;  // accepted, not yet stored, in order

@@ -37,6 +37,9 @@ class backend {
   /// True when calls can block on I/O (Redis): its owner must run on its own thread.
   virtual bool blocking() const { return false; }
 
+  /// True when the data outlives the process (Redis; memory: no).
+  virtual bool durable() const { return false; }
+
   /// Inserts or replaces a streamer (keyed by username).
   virtual failure put_streamer(const streamer_record& s) = 0;
 

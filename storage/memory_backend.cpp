@@ -50,9 +50,16 @@ failure memory_backend::load_events(size_t limit, std::vector<event_record>& out
 
 failure memory_backend::mark_seen(std::string_view message_id, std::chrono::seconds ttl) {
   auto now = std::chrono::steady_clock::now();
-  std::erase_if(seen_, [&](const auto& entry) { return entry.second <= now; });
-  seen_.try_emplace(std::string(message_id), now + ttl);  // NX: an existing id keeps its
-                                                          // expiry
+  // Drop what expired at the front (ids marked with a longer TTL behind a shorter one
+  // live on until they reach the front: harmless, they only stay remembered longer).
+  while (!seen_order_.empty() && seen_order_.front().first <= now) {
+    auto it = seen_.find(seen_order_.front().second);
+    if (it != seen_.end() && it->second <= now) seen_.erase(it);
+    seen_order_.pop_front();
+  }
+  auto expiry = now + ttl;
+  if (seen_.try_emplace(std::string(message_id), expiry).second)  // NX
+    seen_order_.emplace_back(expiry, std::string(message_id));
   return {};
 }
 

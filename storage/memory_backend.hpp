@@ -4,6 +4,7 @@
 
 #include <deque>
 #include <map>
+#include <unordered_map>
 
 namespace eventsubd::storage {
 
@@ -27,8 +28,10 @@ class memory_backend : public backend {
   std::map<std::string, streamer_record, std::less<>> streamers_;
   std::map<std::string, stream_status, std::less<>> statuses_;
   std::deque<event_record> events_;  // newest first
-  std::map<std::string, std::chrono::steady_clock::time_point, std::less<>>
-      seen_;  // message id -> expiry
+  // Seen message ids: id -> expiry, plus the ids in the order they were marked, so
+  // expired ones are dropped from the front without scanning everything.
+  std::unordered_map<std::string, std::chrono::steady_clock::time_point> seen_;
+  std::deque<std::pair<std::chrono::steady_clock::time_point, std::string>> seen_order_;
 };
 
 }  // namespace eventsubd::storage

@@ -27,6 +27,7 @@ class redis_backend final : public backend {
 
   std::string_view name() const override { return "redis"; }
   bool blocking() const override { return true; }
+  bool durable() const override { return true; }
   bool connected() override;
   failure ping() override;
   failure put_streamer(const streamer_record& s) override;
