@@ -1,4 +1,5 @@
 #include "app/application.hpp"
+#include "app/healthcheck.hpp"
 #include "core/config.hpp"
 #include "core/logging.hpp"
 
@@ -10,8 +11,12 @@ int main(int argc, char** argv) {
   if (!outcome.cfg) {
     std::fputs(outcome.message.c_str(), outcome.exit_code == 0 ? stdout : stderr);
     if (outcome.exit_code != 0) std::fputc('\n', stderr);
+    // A probe that cannot even read its configuration is a failed probe: 1, since
+    // Docker's HEALTHCHECK reserves exit code 2.
+    if (outcome.healthcheck && outcome.exit_code != 0) return 1;
     return outcome.exit_code;
   }
-  setup_logging(outcome.cfg->log_level);
+  if (outcome.healthcheck) return run_healthcheck(*outcome.cfg);
+  setup_logging(outcome.cfg->log_level, outcome.cfg->log_format);
   return run_application(*outcome.cfg);
 }

@@ -188,6 +188,17 @@ const std::vector<option_spec>& options() {
          c.log_level = l;
          return std::string{};
        }},
+      {"LOG_FORMAT", "text, or json for one JSON object per line", "text",
+       [](config& c, const std::string& v) {
+         auto l = to_lower(trim(v));
+         if (l == "text" || l.empty())
+           c.log_format = log_format_kind::text;
+         else if (l == "json")
+           c.log_format = log_format_kind::json;
+         else
+           return "LOG_FORMAT must be 'text' or 'json', got '" + v + "'";
+         return std::string{};
+       }},
       {"IO_THREADS", "HTTP (Asio) threads", "1",
        [](config& c, const std::string& v) {
          long n = 0;
@@ -308,7 +319,8 @@ std::string config_help() {
   std::ostringstream out;
   out << "eventsubd " << version_string
       << " - Twitch EventSub stream.online/offline server with a REST API\n\n"
-         "Usage: eventsubd [--OPTION=VALUE | --OPTION VALUE]...\n\n"
+         "Usage: eventsubd [--OPTION=VALUE | --OPTION VALUE]...\n"
+         "       eventsubd --healthcheck [OPTIONS]\n\n"
          "Every option can also be set by its environment variable or in a .env file in\n"
          "the working directory. Precedence: flag > environment > .env > default.\n\n"
          "Options:\n";
@@ -318,6 +330,8 @@ std::string config_help() {
     out << "\n";
   }
   out << "  --env-file PATH\n      .env file to read [default: .env]\n"
+         "  --healthcheck\n      probe GET /health of the server this configuration "
+         "describes\n      (HOST, PORT) instead of serving; exit 0 on a 200, else 1\n"
          "  --help\n      show this text and exit\n"
          "  --version\n      print the version and exit\n";
   return out.str();
@@ -339,6 +353,10 @@ config_outcome load_config(int argc, const char* const* argv, const env_lookup& 
     if (arg == "--version" || arg == "-V") {
       outcome.message = std::string("eventsubd ") + version_string + "\n";
       return outcome;
+    }
+    if (arg == "--healthcheck") {
+      outcome.healthcheck = true;
+      continue;
     }
     std::string name = arg, value;
     bool has_value = false;

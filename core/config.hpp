@@ -9,6 +9,7 @@
 namespace eventsubd {
 
 enum class storage_kind { memory, redis };
+enum class log_format_kind { text, json };
 
 /// Every setting of the server. Filled from defaults, then a `.env` file, then the
 /// environment, then command-line flags (later sources win), and validated once.
@@ -35,6 +36,7 @@ struct config {
   std::string port_file;  // when set, the bound port is written here once listening
   // Runtime
   std::string log_level = "info";
+  log_format_kind log_format = log_format_kind::text;
   int io_threads = 1;
   int actor_threads = 1;
   int max_connections = 10000;
@@ -51,6 +53,7 @@ struct config_outcome {
   std::optional<config> cfg;  // set when the server should run
   std::string message;        // help text, version, or the error (names the variable)
   int exit_code = 0;          // meaningful when cfg is empty
+  bool healthcheck = false;   // --healthcheck: probe the server cfg describes, not serve
 };
 
 /// Reads an environment variable; injectable for tests.

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/config.hpp"
+
 #include <spdlog/logger.h>
 
 #include <memory>
@@ -8,8 +10,10 @@
 namespace eventsubd {
 
 /// Creates the named loggers (`app`, `http`, `actors`, `storage`, `twitch`) on one shared
-/// stderr sink at `level` (trace..critical). Safe to call more than once.
-void setup_logging(const std::string& level);
+/// stderr sink at `level` (trace..critical), writing `format` (text lines, or one JSON
+/// object per line). Safe to call more than once.
+void setup_logging(const std::string& level,
+                   log_format_kind format = log_format_kind::text);
 
 /// The logger for one folder of the code base; created on first use if needed.
 std::shared_ptr<spdlog::logger> log_for(const char* name);

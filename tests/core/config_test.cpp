@@ -356,6 +356,45 @@ TEST(LoadConfig, LogLevelWarnIsWarning) {
   EXPECT_EQ(out.cfg->log_level, "warning");
 }
 
+TEST(LoadConfig, LogFormatTextByDefaultJsonOnRequest) {
+  auto def = run_clean({});
+  ASSERT_TRUE(def.cfg.has_value()) << def.message;
+  EXPECT_EQ(def.cfg->log_format, log_format_kind::text);
+  auto json = run_clean({}, {{"LOG_FORMAT", " JSON "}});
+  ASSERT_TRUE(json.cfg.has_value()) << json.message;
+  EXPECT_EQ(json.cfg->log_format, log_format_kind::json);
+  auto flag = run_clean({"--log-format=text"}, {{"LOG_FORMAT", "json"}});
+  ASSERT_TRUE(flag.cfg.has_value()) << flag.message;
+  EXPECT_EQ(flag.cfg->log_format, log_format_kind::text);
+}
+
+TEST(LoadConfig, InvalidLogFormat) {
+  auto out = run_clean({}, {{"LOG_FORMAT", "logfmt"}});
+  expect_error_naming(out, "LOG_FORMAT");
+  EXPECT_TRUE(contains(out.message, "logfmt")) << out.message;
+}
+
+TEST(LoadConfig, HealthcheckFlagKeepsTheConfiguration) {
+  auto out = run_clean({"--healthcheck", "--port=9100"}, {{"HOST", "0.0.0.0"}});
+  ASSERT_TRUE(out.cfg.has_value()) << out.message;
+  EXPECT_TRUE(out.healthcheck);
+  EXPECT_EQ(out.cfg->port, 9100);
+  EXPECT_EQ(out.cfg->host, "0.0.0.0");
+  EXPECT_FALSE(run_clean({}).healthcheck);
+}
+
+TEST(LoadConfig, HealthcheckWithInvalidConfigurationIsStillAHealthcheck) {
+  auto out = run_clean({"--healthcheck"}, {{"PORT", "nope"}});
+  expect_error_naming(out, "PORT");
+  EXPECT_TRUE(out.healthcheck);  // main turns this into exit code 1
+}
+
+TEST(LoadConfig, HelpListsHealthcheckAndLogFormat) {
+  auto help = config_help();
+  EXPECT_TRUE(contains(help, "--healthcheck")) << help;
+  EXPECT_TRUE(contains(help, "--log-format (LOG_FORMAT)")) << help;
+}
+
 TEST(LoadConfig, InvalidRefreshInterval) {
   for (const char* bad : {"abc", "9", "0", "-5", "86401", "1e3"}) {
     SCOPED_TRACE(bad);
@@ -452,6 +491,7 @@ TEST(LoadConfig, SecretsNeverAppearInOtherVariablesErrors) {
       {"PORT", "nope"},
       {"STORAGE_TYPE", "sqlite"},
       {"LOG_LEVEL", "loud"},
+      {"LOG_FORMAT", "xml"},
       {"REFRESH_INTERVAL", "1"},
       {"TWITCH_API_URL", "nope"},
       {"TWITCH_AUTH_URL", "nope"},
