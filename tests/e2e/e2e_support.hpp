@@ -6,7 +6,9 @@
 
 #include <simdjson.h>
 
+#include <chrono>
 #include <string>
+#include <thread>
 
 namespace eventsubd::testing {
 
@@ -53,6 +55,17 @@ struct json_doc {
     if (err) throw std::runtime_error("invalid JSON: " + text);
   }
 };
+
+/// Polls `pred` every 20 ms until it holds or `limit` passes; false on timeout.
+template <class Pred>
+bool eventually(Pred pred, std::chrono::milliseconds limit = std::chrono::seconds(10)) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!pred()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return true;
+}
 
 /// Number of events GET /events?limit=1000 returns.
 inline size_t event_count(uint16_t port) {

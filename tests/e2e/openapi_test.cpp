@@ -52,17 +52,6 @@ std::string upper(std::string s) {
   return s;
 }
 
-/// Polls `pred` until it holds or `limit` passes.
-template <class Pred>
-bool eventually(Pred pred, std::chrono::milliseconds limit = 10s) {
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!pred()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(20ms);
-  }
-  return true;
-}
-
 // ---------------------------------------------------------------------------------------
 // The validator, on a small document of its own: it must fail what is wrong, or every
 // check below could pass by accepting everything.

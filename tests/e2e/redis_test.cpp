@@ -15,8 +15,9 @@ namespace {
 
 using namespace std::chrono_literals;
 
-/// One command on a fresh hiredis connection; returns the reply's string (or "").
-std::string redis_command(uint16_t port, std::initializer_list<std::string> args) {
+/// Runs one command on a fresh hiredis connection and hands its reply to `read`.
+template <class Read>
+auto with_redis_reply(uint16_t port, std::initializer_list<std::string> args, Read read) {
   timeval tv{2, 0};
   redisContext* c = redisConnectWithTimeout("127.0.0.1", port, tv);
   if (!c || c->err) throw std::runtime_error("redis unreachable");
@@ -28,48 +29,34 @@ std::string redis_command(uint16_t port, std::initializer_list<std::string> args
   }
   auto* r = static_cast<redisReply*>(
       redisCommandArgv(c, static_cast<int>(argv.size()), argv.data(), lens.data()));
-  std::string out;
-  if (r && r->str) out.assign(r->str, r->len);
-  if (r && r->type == REDIS_REPLY_ARRAY && r->elements > 0 && r->element[0]->str)
-    out.assign(r->element[0]->str, r->element[0]->len);  // the first member of a range
+  auto out = read(r);
   if (r) freeReplyObject(r);
   redisFree(c);
   return out;
+}
+
+/// The reply's string (or the first member of an array reply, or "").
+std::string redis_command(uint16_t port, std::initializer_list<std::string> args) {
+  return with_redis_reply(port, args, [](const redisReply* r) {
+    std::string out;
+    if (r && r->str) out.assign(r->str, r->len);
+    if (r && r->type == REDIS_REPLY_ARRAY && r->elements > 0 && r->element[0]->str)
+      out.assign(r->element[0]->str, r->element[0]->len);
+    return out;
+  });
 }
 
 /// The members of an array reply (e.g. ZRANGE), or an integer reply as text.
 std::vector<std::string> redis_values(uint16_t port,
                                       std::initializer_list<std::string> args) {
-  timeval tv{2, 0};
-  redisContext* c = redisConnectWithTimeout("127.0.0.1", port, tv);
-  if (!c || c->err) throw std::runtime_error("redis unreachable");
-  std::vector<const char*> argv;
-  std::vector<size_t> lens;
-  for (auto& a : args) {
-    argv.push_back(a.data());
-    lens.push_back(a.size());
-  }
-  auto* r = static_cast<redisReply*>(
-      redisCommandArgv(c, static_cast<int>(argv.size()), argv.data(), lens.data()));
-  std::vector<std::string> out;
-  if (r && r->type == REDIS_REPLY_INTEGER) out.push_back(std::to_string(r->integer));
-  if (r && r->type == REDIS_REPLY_ARRAY)
-    for (size_t i = 0; i < r->elements; ++i)
-      out.emplace_back(r->element[i]->str, r->element[i]->len);
-  if (r) freeReplyObject(r);
-  redisFree(c);
-  return out;
-}
-
-/// Polls `pred` until it holds or `limit` passes.
-template <class Pred>
-bool eventually(Pred pred, std::chrono::milliseconds limit = 10s) {
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!pred()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(20ms);
-  }
-  return true;
+  return with_redis_reply(port, args, [](const redisReply* r) {
+    std::vector<std::string> out;
+    if (r && r->type == REDIS_REPLY_INTEGER) out.push_back(std::to_string(r->integer));
+    if (r && r->type == REDIS_REPLY_ARRAY)
+      for (size_t i = 0; i < r->elements; ++i)
+        out.emplace_back(r->element[i]->str, r->element[i]->len);
+    return out;
+  });
 }
 
 /// The message ids of the events stored in `twitch:events`.

@@ -12,17 +12,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-/// Polls `pred` until it holds or 10 s pass.
-template <class Pred>
-bool eventually(Pred pred, std::chrono::milliseconds limit = 10s) {
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!pred()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(20ms);
-  }
-  return true;
-}
-
 class twitch_e2e : public ::testing::Test {
  protected:
   fake_twitch fake;
