@@ -131,6 +131,13 @@ void sample(std::string& out, std::string_view name, std::string_view labels,
   out.append(" ").append(num).append("\n");
 }
 
+/// A family with one unlabelled sample.
+void single(std::string& out, std::string_view name, std::string_view type,
+            std::string_view help, double value) {
+  header(out, name, type, help);
+  sample(out, name, "", value);
+}
+
 int64_t resident_bytes() {
   std::ifstream statm("/proc/self/statm");
   int64_t size = 0, resident = 0;
@@ -276,17 +283,13 @@ std::string render_prometheus() {
           "endpoint=\"" + std::string(endpoint_names[e]) + "\",status=\"" + code + "\"",
           static_cast<double>(v));
     }
-  header(out, "eventsubd_helix_retries_total", "counter",
-         "Requests to Twitch sent again after a failure or a 429.");
-  sample(out, "eventsubd_helix_retries_total", "",
+  single(out, "eventsubd_helix_retries_total", "counter",
+         "Requests to Twitch sent again after a failure or a 429.",
          static_cast<double>(g.helix_retries.load(relaxed)));
-  header(out, "eventsubd_helix_rate_limited_total", "counter",
-         "429 answers from Twitch.");
-  sample(out, "eventsubd_helix_rate_limited_total", "",
+  single(out, "eventsubd_helix_rate_limited_total", "counter", "429 answers from Twitch.",
          static_cast<double>(g.helix_429.load(relaxed)));
-  header(out, "eventsubd_helix_ratelimit_remaining", "gauge",
-         "Ratelimit-Remaining of Twitch's last answer (-1: none yet).");
-  sample(out, "eventsubd_helix_ratelimit_remaining", "",
+  single(out, "eventsubd_helix_ratelimit_remaining", "gauge",
+         "Ratelimit-Remaining of Twitch's last answer (-1: none yet).",
          static_cast<double>(g.ratelimit_remaining.load(relaxed)));
 
   header(out, "eventsubd_eventsub_subscriptions", "gauge",
@@ -297,35 +300,29 @@ std::string render_prometheus() {
       sample(out, "eventsubd_eventsub_subscriptions",
              "status=\"" + escaped(status) + "\"", static_cast<double>(count));
   }
-  header(out, "eventsubd_eventsub_total_cost", "gauge",
-         "total_cost of the last subscription listing (-1: none yet).");
-  sample(out, "eventsubd_eventsub_total_cost", "",
+  single(out, "eventsubd_eventsub_total_cost", "gauge",
+         "total_cost of the last subscription listing (-1: none yet).",
          static_cast<double>(g.total_cost.load(relaxed)));
-  header(out, "eventsubd_eventsub_max_total_cost", "gauge",
-         "max_total_cost of the last subscription listing (-1: none yet).");
-  sample(out, "eventsubd_eventsub_max_total_cost", "",
+  single(out, "eventsubd_eventsub_max_total_cost", "gauge",
+         "max_total_cost of the last subscription listing (-1: none yet).",
          static_cast<double>(g.max_total_cost.load(relaxed)));
 
-  header(out, "eventsubd_streamers_monitored", "gauge", "Monitored streamers.");
-  sample(out, "eventsubd_streamers_monitored", "",
+  single(out, "eventsubd_streamers_monitored", "gauge", "Monitored streamers.",
          static_cast<double>(g.monitored.load(relaxed)));
-  header(out, "eventsubd_streamers_live", "gauge",
-         "Streamers whose stored status is live.");
-  sample(out, "eventsubd_streamers_live", "", static_cast<double>(g.live.load(relaxed)));
-  header(out, "eventsubd_storage_write_queue_depth", "gauge",
-         "Accepted writes not yet stored by the backend.");
-  sample(out, "eventsubd_storage_write_queue_depth", "",
+  single(out, "eventsubd_streamers_live", "gauge",
+         "Streamers whose stored status is live.",
+         static_cast<double>(g.live.load(relaxed)));
+  single(out, "eventsubd_storage_write_queue_depth", "gauge",
+         "Accepted writes not yet stored by the backend.",
          static_cast<double>(g.queue_depth.load(relaxed)));
-  header(out, "eventsubd_storage_connected", "gauge",
-         "1 while the storage backend (Redis) answers, else 0.");
-  sample(out, "eventsubd_storage_connected", "",
+  single(out, "eventsubd_storage_connected", "gauge",
+         "1 while the storage backend (Redis) answers, else 0.",
          static_cast<double>(g.storage_connected.load(relaxed)));
 
-  header(out, "process_resident_memory_bytes", "gauge", "Resident memory size in bytes.");
-  sample(out, "process_resident_memory_bytes", "", static_cast<double>(resident_bytes()));
-  header(out, "process_start_time_seconds", "gauge",
-         "Start time of the process since the Unix epoch in seconds.");
-  sample(out, "process_start_time_seconds", "",
+  single(out, "process_resident_memory_bytes", "gauge", "Resident memory size in bytes.",
+         static_cast<double>(resident_bytes()));
+  single(out, "process_start_time_seconds", "gauge",
+         "Start time of the process since the Unix epoch in seconds.",
          std::chrono::duration<double>(process_started.time_since_epoch()).count());
   return out;
 }

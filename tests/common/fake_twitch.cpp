@@ -1130,6 +1130,22 @@ std::string fake_twitch::client_secret() const {
   return impl_->client_secret;
 }
 
+void fake_twitch::add_standard_users() {
+  add_user({"1001", "shroud", "Shroud"});
+  add_user({"1002", "ninja", "Ninja"});
+  add_user({"1003", "pokimane", "Pokimane"});
+  set_live({"s-1001",
+            "1001",
+            "shroud",
+            "Shroud",
+            "516575",
+            "VALORANT",
+            "ranked",
+            25000,
+            "2024-01-01T10:00:00Z",
+            {"English"}});
+}
+
 void fake_twitch::add_user(fake_user u) {
   std::lock_guard lk(impl_->m);
   for (auto& existing : impl_->users) {

@@ -64,6 +64,8 @@ class fake_twitch {
   std::string client_secret() const;  // default "fake-client-secret"
 
   void add_user(fake_user u);  // replaces a user with the same id
+  /// shroud (1001, live: stream s-1001, VALORANT), ninja (1002), pokimane (1003).
+  void add_standard_users();
   /// Replaces any stream of that user. Empty `id` -> a generated numeric id, empty
   /// `started_at` -> now, empty `user_login`/`user_name` -> taken from the known user.
   void set_live(fake_stream s);

@@ -18,21 +18,7 @@ class twitch_e2e : public ::testing::Test {
   uint16_t port_ = free_port();
   std::unique_ptr<server_process> server;
 
-  void SetUp() override {
-    fake.add_user({"1001", "shroud", "Shroud"});
-    fake.add_user({"1002", "ninja", "Ninja"});
-    fake.add_user({"1003", "pokimane", "Pokimane"});
-    fake.set_live({"s-1001",
-                   "1001",
-                   "shroud",
-                   "Shroud",
-                   "516575",
-                   "VALORANT",
-                   "ranked",
-                   25000,
-                   "2024-01-01T10:00:00Z",
-                   {"English"}});
-  }
+  void SetUp() override { fake.add_standard_users(); }
 
   std::string callback() const {
     return "http://127.0.0.1:" + std::to_string(port_) + "/webhooks/eventsub";
