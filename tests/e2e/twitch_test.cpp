@@ -5,7 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
 #include <thread>
+#include <vector>
 
 namespace eventsubd::testing {
 namespace {
@@ -179,13 +181,24 @@ TEST_F(twitch_e2e, rate_limit_429_waits_for_the_reset_and_retries) {
   // /metrics tells the same story: a 429, a retry, then the answer (one token per Twitch
   // client, interactive and bulk); and the start-up
   // reconciliation's listing gave the subscription cost figures.
-  auto metrics = http_once(port(), "GET", "/metrics").body;
-  for (const char* line :
-       {R"(eventsubd_helix_requests_total{endpoint="GET /users",status="429"} 1)",
-        R"(eventsubd_helix_requests_total{endpoint="GET /users",status="200"} 1)",
-        R"(eventsubd_helix_requests_total{endpoint="POST /oauth2/token",status="200"} 2)",
-        "eventsubd_helix_rate_limited_total 1", "eventsubd_streamers_monitored 1",
-        "eventsubd_eventsub_total_cost 0", "eventsubd_eventsub_max_total_cost 10000"})
+  // The bulk client's token and listing come from the start-up reconciliation, which
+  // runs beside this request; wait for it rather than race it.
+  const std::vector<std::string> expected{
+      R"(eventsubd_helix_requests_total{endpoint="GET /users",status="429"} 1)",
+      R"(eventsubd_helix_requests_total{endpoint="GET /users",status="200"} 1)",
+      R"(eventsubd_helix_requests_total{endpoint="POST /oauth2/token",status="200"} 2)",
+      "eventsubd_helix_rate_limited_total 1",
+      "eventsubd_streamers_monitored 1",
+      "eventsubd_eventsub_total_cost 0",
+      "eventsubd_eventsub_max_total_cost 10000"};
+  std::string metrics;
+  eventually([&] {
+    metrics = http_once(port(), "GET", "/metrics").body;
+    for (auto& line : expected)
+      if (metrics.find(line) == std::string::npos) return false;
+    return true;
+  });
+  for (auto& line : expected)
     EXPECT_NE(metrics.find(line), std::string::npos) << line << "\n" << metrics;
   EXPECT_EQ(metrics.find(fake.client_secret()), std::string::npos);
 }
@@ -193,6 +206,10 @@ TEST_F(twitch_e2e, rate_limit_429_waits_for_the_reset_and_retries) {
 TEST_F(twitch_e2e, a_revoked_token_is_replaced) {
   start();
   ASSERT_EQ(http_once(port(), "GET", "/streamers/ninja/status").status, 200);
+  // Two Twitch clients (interactive and bulk) each take a token; the bulk one takes its
+  // own when the start-up reconciliation runs, which may still be under way here.
+  ASSERT_TRUE(eventually([&] { return fake.tokens_issued() == 2; }))
+      << fake.tokens_issued();
   int issued = fake.tokens_issued();
   fake.revoke_tokens();
   auto r = http_once(port(), "GET", "/streamers/pokimane/status");
