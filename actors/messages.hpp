@@ -59,25 +59,32 @@ struct stream_report {
   std::string event_raw;  // the EventSub event object (JSON text)
   sys_time event_time{};  // online: started_at; offline: message timestamp
   change_source source = change_source::webhook;
+  /// > 0: a webhook delivery whose message id the storage must remember as seen for this
+  /// many seconds, with the change it causes (or alone when it causes none).
+  uint32_t remember_seconds = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, stream_report& x) {
   return f(caf::meta::type_name("stream_report"), x.online, x.message_id, x.event_type,
            x.user_id, x.login, x.display_name, x.stream_id, x.event_raw, x.event_time,
-           x.source);
+           x.source, x.remember_seconds);
 }
 
 /// One applied transition: the new status and the event that records it, written
-/// together.
+/// together, and the webhook message id to remember as seen, written after them in the
+/// same batch (so a crash between the two re-applies a redelivery, never loses a change).
 struct transition {
   stream_status status;
   event_record event;
+  std::string seen_id;      // empty: none (a polling correction)
+  uint32_t seen_ttl_s = 0;  // how long the storage remembers `seen_id`
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, transition& x) {
-  return f(caf::meta::type_name("transition"), x.status, x.event);
+  return f(caf::meta::type_name("transition"), x.status, x.event, x.seen_id,
+           x.seen_ttl_s);
 }
 
 /// What kind of change the event bus announces.

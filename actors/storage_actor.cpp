@@ -163,8 +163,8 @@ void load(self_ptr self) {
               rp.deliver(std::exchange(st.seen, {}));
             for (auto& rp : std::exchange(st.ready_waiting, {}))
               rp.deliver(caf::ok_atom::value);
-            publish_gauges(st);
             st.backend_up = true;
+            publish_gauges(st);
             schedule_probe(self);
           },
           [=](const caf::error& err) {
@@ -199,6 +199,15 @@ std::optional<caf::error> cannot_write(self_ptr self) {
 void enqueue(self_ptr self, std::vector<storage::write_op> ops,
              std::function<void()> on_stored = nullptr) {
   auto& st = self->state;
+  if (!st.opts.durable) {
+    // A backend that does not outlive the process (memory) could only give the writes
+    // back to a later load of this same process, which never happens: the read model
+    // already is the whole store. Copying every write into it cost a second copy of
+    // the state (RSS) and two mailbox hops per write.
+    if (on_stored) on_stored();
+    publish_gauges(st);
+    return;
+  }
   bool acknowledged = !st.backend_up && on_stored;
   if (acknowledged) std::exchange(on_stored, nullptr)();
   st.queue.push_back({std::move(ops), std::move(on_stored), acknowledged});
@@ -233,6 +242,7 @@ storage_actor::behavior_type storage_fn(
   auto log = log_for("storage");
   self->state.writer = writer;
   self->state.opts = std::move(opts);
+  self->state.model.publish_to(self->state.opts.published_statuses);
   self->link_to(writer);
   load(self);
   auto unloaded = [=](const reply_once& reply) {
@@ -289,6 +299,8 @@ storage_actor::behavior_type storage_fn(
         }
         ops.push_back(put_status_op{t.status});
         ops.push_back(append_event_op{t.event, events_kept});
+        if (!t.seen_id.empty())
+          ops.push_back(mark_seen_op{t.seen_id, std::chrono::seconds(t.seen_ttl_s)});
         model.put_status(t.status);
         model.add_event(t.event, events_kept);
         return enqueue_and_answer(self, std::move(ops), caf::ok_atom::value);

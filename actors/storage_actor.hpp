@@ -23,6 +23,8 @@ struct storage_options {
   size_t queue_limit = 10000;
   /// At most this many queued writes go to the backend in one batch.
   size_t batch_limit = 512;
+  /// Where status bodies are published for readers on other threads (may be null).
+  std::shared_ptr<storage::status_view> published_statuses;
 };
 
 /// One accepted write on its way to the backend.

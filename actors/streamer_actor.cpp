@@ -12,7 +12,11 @@
 namespace eventsubd {
 namespace {
 
-constexpr auto storage_timeout = std::chrono::seconds(10);
+// No timeout on writes: the storage actor always answers (at once while the backend is
+// down, refusing when its queue is full), and a timeout would cost every write a timer
+// on CAF's clock thread plus a stray timeout message later (the webhook benchmark showed
+// ~15% of the CPU going there). A dead storage actor answers with an error too.
+constexpr auto storage_timeout = caf::infinite;
 
 void restore(stream_state_machine& machine, const stream_status& s) {
   // Only a recorded offline event dates the offline state; an offline status written by
@@ -52,6 +56,10 @@ transition make_transition(const stream_report& r, sys_time at) {
   t.event.score = unix_seconds(at);
   t.event.data = r.event_raw;
   if (r.source == change_source::polling) t.event.source = "polling";
+  if (r.remember_seconds > 0) {
+    t.seen_id = r.message_id;
+    t.seen_ttl_s = r.remember_seconds;
+  }
   return t;
 }
 
@@ -107,6 +115,13 @@ streamer_actor::behavior_type streamer_fn(
                              s.last_updated, source});
   };
 
+  // A delivery that changes nothing is still remembered, so a redelivery after a restart
+  // is a duplicate too (best effort: it would change nothing either).
+  auto remember_alone = [=](const stream_report& report) {
+    if (report.remember_seconds > 0)
+      self->send(storage, seen_atom::value, report.message_id, report.remember_seconds);
+  };
+
   // Stores a transition, then commits it; `await` keeps one report at a time.
   auto apply = [=](const stream_report& report, const reply_once& reply) {
     stream_observation obs{report.online, report.stream_id, report.event_time};
@@ -114,11 +129,13 @@ streamer_actor::behavior_type streamer_fn(
       case stream_verdict::duplicate:
         log->debug("streamer {}: duplicate {} ({})", report.login, report.event_type,
                    report.message_id);
+        remember_alone(report);
         reply(query_result::success(webhook_replies::duplicate()));
         return;
       case stream_verdict::stale:
         log->info("streamer {}: ignored outdated {} ({})", report.login,
                   report.event_type, report.message_id);
+        remember_alone(report);
         reply(query_result::success(webhook_replies::outdated()));
         return;
       case stream_verdict::apply:

@@ -17,12 +17,16 @@ void remember(webhook_state& st, const std::string& id, sys_time at) {
   if (st.seen.insert(id).second) st.seen_order.emplace_back(at, id);
 }
 
-/// Asks the storage to keep `id` for the dedupe horizon too, and at least 10 minutes
+/// How long the storage keeps a seen id: the dedupe horizon, and at least 10 minutes
 /// (Twitch's replay window), so a restart does not re-apply a redelivery.
+uint32_t seen_ttl_seconds(std::chrono::seconds horizon) {
+  auto ttl = std::max<std::chrono::seconds>(horizon, std::chrono::minutes(10));
+  return static_cast<uint32_t>(ttl.count());
+}
+
 void persist_seen(const storage_actor& storage, std::chrono::seconds horizon,
                   const std::string& id) {
-  auto ttl = std::max<std::chrono::seconds>(horizon, std::chrono::minutes(10));
-  caf::anon_send(storage, seen_atom::value, id, static_cast<uint32_t>(ttl.count()));
+  caf::anon_send(storage, seen_atom::value, id, seen_ttl_seconds(horizon));
 }
 
 metrics::message_kind metrics_kind(std::string_view type_header) {
@@ -202,23 +206,20 @@ webhook_actor::behavior_type webhook_fn(
               query_result::failure(errc::bad_request,
                                     "Invalid broadcaster_user_login in the event"));
         remember(st, req.message_id, received);
-        // If the change cannot be stored, forget the id so Twitch's retry is applied;
-        // once it is stored, the storage remembers the id too (after the change, so a
-        // crash in between means a redelivery is applied, never a change lost).
+        // If the change cannot be stored, forget the id so Twitch's retry is applied.
+        // The storage remembers the id too, written with the change (after it, so a crash
+        // in between means a redelivery is applied, never a change lost).
         auto me = caf::actor_cast<webhook_actor>(self);
-        reply_once on_done{[reply, me, storage, ttl = st.cfg.dedupe_horizon,
-                            id = req.message_id](query_result r) {
+        reply_once on_done{[reply, me, id = req.message_id](query_result r) {
           metrics::webhook_message(
               metrics::message_kind::notification,
               r.ok() ? metrics::outcome::accepted : metrics::outcome::unavailable);
-          if (r.ok())
-            persist_seen(storage, ttl, id);
-          else
-            caf::anon_send(me, forget_atom::value, id);
+          if (!r.ok()) caf::anon_send(me, forget_atom::value, id);
           reply(std::move(r));
         }};
-        self->send(supervisor, observe_atom::value,
-                   make_report(msg, req.message_id, *sent, std::move(*login)),
+        auto report = make_report(msg, req.message_id, *sent, std::move(*login));
+        report.remember_seconds = seen_ttl_seconds(st.cfg.dedupe_horizon);
+        self->send(supervisor, observe_atom::value, std::move(report),
                    std::move(on_done));
       },
       [=](ready_atom) -> caf::result<caf::ok_atom> {

@@ -23,6 +23,9 @@ void actor_service::remove_streamer(std::string login, reply_once reply) {
 }
 
 void actor_service::streamer_status(std::string login, reply_once reply) {
+  if (statuses_)
+    if (auto body = statuses_->find(login))
+      return reply(query_result::success(std::move(body)));
   // No stored status: ask Twitch (cached briefly, never stored); without Twitch, 503 with
   // the reason rather than a 404 that would claim the user does not exist.
   reply_once on_status{

@@ -2,7 +2,9 @@
 
 #include "actors/interfaces.hpp"
 #include "http/service.hpp"
+#include "storage/status_view.hpp"
 
+#include <memory>
 #include <string>
 
 namespace eventsubd {
@@ -12,11 +14,14 @@ namespace eventsubd {
 class actor_service final : public http::service {
  public:
   /// `manager` and `lookup` are invalid while Twitch is not configured;
-  /// `twitch_problem` then says why (names the variables).
-  actor_service(storage_actor storage, webhook_actor webhook,
-                subscription_manager_actor manager, status_lookup_actor lookup,
-                std::string twitch_problem)
+  /// `twitch_problem` then says why (names the variables). `statuses` is what the
+  /// storage actor publishes; a status found there is answered without a message.
+  actor_service(storage_actor storage,
+                std::shared_ptr<const storage::status_view> statuses,
+                webhook_actor webhook, subscription_manager_actor manager,
+                status_lookup_actor lookup, std::string twitch_problem)
       : storage_(std::move(storage)),
+        statuses_(std::move(statuses)),
         webhook_(std::move(webhook)),
         manager_(std::move(manager)),
         lookup_(std::move(lookup)),
@@ -33,6 +38,7 @@ class actor_service final : public http::service {
 
  private:
   storage_actor storage_;
+  std::shared_ptr<const storage::status_view> statuses_;
   webhook_actor webhook_;
   subscription_manager_actor manager_;
   status_lookup_actor lookup_;

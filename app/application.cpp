@@ -137,6 +137,7 @@ int run_application(const config& cfg) {
 
   storage_options storage_opts;
   storage_opts.queue_limit = cfg.storage_queue_limit;
+  storage_opts.published_statuses = std::make_shared<storage::status_view>();
   auto storage = spawn_storage(sys, backend, storage_opts);
   auto bus = sys.spawn(event_bus_fn);
   // Two Twitch clients, each on its own thread: one for what a REST client waits for,
@@ -169,8 +170,8 @@ int run_application(const config& cfg) {
 
   int exit_code = 0;
   {
-    actor_service service{storage, webhook, manager, lookup,
-                          cfg.twitch_credentials_problem()};
+    actor_service service{storage, storage_opts.published_statuses, webhook, manager,
+                          lookup,  cfg.twitch_credentials_problem()};
     http::router router{service, http::api_key_guard{cfg.require_api_key, cfg.api_key},
                         cfg.metrics_public};
     http::server_limits limits;

@@ -90,9 +90,11 @@ void session::on_body(beast::error_code ec) {
   if (ec) return on_read_error(ec);
   phase_ = phase::processing;
   stream_.expires_never();
+  // A reply made on this strand (a published status, an error) is sent at once; one made
+  // on an actor thread is posted to the strand.
   owner_->routes().route(parser_->release(), [self = shared_from_this()](response res) {
-    net::post(self->stream_.get_executor(),
-              [self, res = std::move(res)]() mutable { self->send(std::move(res)); });
+    net::dispatch(self->stream_.get_executor(),
+                  [self, res = std::move(res)]() mutable { self->send(std::move(res)); });
   });
 }
 

@@ -11,6 +11,7 @@ void read_model::load(std::vector<streamer_record> streamers,
                       std::vector<stream_status> statuses,
                       std::vector<event_record> events, size_t keep) {
   statuses_.clear();
+  if (view_) view_->clear();
   login_by_user_id_.clear();
   streamers_.clear();
   events_.clear();
@@ -30,6 +31,13 @@ void read_model::load(std::vector<streamer_record> streamers,
     if (events_.size() >= keep) break;
     events_.push_back({to_json(e)});
   }
+}
+
+void read_model::publish_to(std::shared_ptr<status_view> view) {
+  view_ = std::move(view);
+  if (!view_) return;
+  view_->clear();
+  for (const auto& [login, entry] : statuses_) view_->put(login, entry.body);
 }
 
 body_ptr read_model::status_body(std::string_view login) const {
@@ -113,6 +121,7 @@ void read_model::put_status(const stream_status& s) {
   }
   it->second.status = s;
   it->second.body = make_body(to_json(s, "storage"));
+  if (view_) view_->put(s.username, it->second.body);
   if (!s.user_id.empty()) login_by_user_id_[s.user_id] = s.username;
   live_count_ += s.is_live ? 1 : 0;
   live_count_ -= was_live ? 1 : 0;
@@ -139,6 +148,7 @@ void read_model::remove_status(std::string_view login) {
   }
   auto id = login_by_user_id_.find(it->second.status.user_id);
   if (id != login_by_user_id_.end() && id->second == login) login_by_user_id_.erase(id);
+  if (view_) view_->remove(login);
   statuses_.erase(it);
 }
 

@@ -2,9 +2,11 @@
 
 #include "core/errors.hpp"
 #include "core/model.hpp"
+#include "storage/status_view.hpp"
 
 #include <deque>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -20,6 +22,9 @@ class read_model {
   /// Replaces everything (start-up load). `events` newest first.
   void load(std::vector<streamer_record> streamers, std::vector<stream_status> statuses,
             std::vector<event_record> events, size_t keep);
+
+  /// Mirrors every status body into `view` from now on, for readers on other threads.
+  void publish_to(std::shared_ptr<status_view> view);
 
   // --- queries (bodies are shared, never copied) ---
 
@@ -64,6 +69,7 @@ class read_model {
   std::map<std::string, streamer_record, std::less<>> streamers_;
   std::deque<event_entry> events_;  // newest first
   size_t live_count_ = 0;
+  std::shared_ptr<status_view> view_;  // may be null
 
   body_ptr live_body_;                                  // null: rebuild on next read
   body_ptr streamers_body_;                             // null: rebuild on next read

@@ -42,9 +42,10 @@ inline storage_actor spawn_loaded_storage(caf::actor_system& sys,
 }
 
 /// A memory backend that can be taken down as Redis can: writes and pings fail (and
-/// loads too, with `fail_loads`).
+/// loads too, with `fail_loads`). Durable like Redis, so the storage actor writes to it.
 class flaky_backend : public storage::memory_backend {
  public:
+  bool durable() const override { return true; }
   std::atomic<bool> down{false};
   std::atomic<bool> fail_loads{false};
   std::atomic<int> batches{0};  // batches applied

@@ -67,7 +67,7 @@ TEST(refresher_test, rounds_follow_the_interval_deterministically) {
   caf::actor_system sys{cfg};
   auto& sched = dynamic_cast<caf::scheduler::test_coordinator&>(sys.scheduler());
   auto helix = std::make_shared<fake_helix_state>();
-  auto backend = std::make_shared<storage::memory_backend>();
+  auto backend = std::make_shared<flaky_backend>();
   for (int i = 0; i < 3; ++i)
     backend->put_streamer(
         {std::to_string(i), "user" + std::to_string(i), "U", "", "", true});

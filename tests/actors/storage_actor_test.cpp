@@ -251,6 +251,46 @@ TEST(storage_actor_load, starts_from_what_the_backend_holds) {
   caf::anon_send_exit(storage, caf::exit_reason::user_shutdown);
 }
 
+TEST(storage_actor_load, a_backend_that_dies_with_the_process_gets_no_writes) {
+  // Memory mode: the read model is the whole store; the backend only loads (nothing).
+  auto backend = std::make_shared<storage::memory_backend>();
+  caf::actor_system_config cfg;
+  caf::actor_system sys{cfg};
+  auto storage = spawn_loaded_storage(sys, std::shared_ptr<storage::backend>(backend));
+  caf::scoped_actor self{sys};
+  transition t;
+  t.status = {"7",
+              "solo",
+              "Solo",
+              true,
+              R"({"id":"s1"})",
+              "2024-01-01T00:00:00Z",
+              "stream.online"};
+  t.event.id = "m1";
+  t.event.event_type = "stream.online";
+  t.event.broadcaster_id = "7";
+  t.event.broadcaster_login = "solo";
+  t.seen_id = "m1";
+  t.seen_ttl_s = 600;
+  bool ok = false;
+  self->request(storage, std::chrono::seconds(5), record_atom::value, t)
+      .receive([&](caf::ok_atom) { ok = true; }, [&](const caf::error&) {});
+  ASSERT_TRUE(ok);
+  captured_reply reply;
+  caf::anon_send(storage, status_atom::value, std::string("solo"), reply.channel());
+  EXPECT_TRUE(reply.get().ok());  // served from the read model
+  std::vector<stream_status> statuses;
+  std::vector<event_record> events;
+  std::vector<std::string> seen;
+  backend->load_statuses(statuses);
+  backend->load_events(10, events);
+  backend->load_seen(seen);
+  EXPECT_TRUE(statuses.empty());
+  EXPECT_TRUE(events.empty());
+  EXPECT_TRUE(seen.empty());
+  caf::anon_send_exit(storage, caf::exit_reason::user_shutdown);
+}
+
 TEST(reply_once_test, a_dropped_reply_answers_unavailable) {
   captured_reply reply;
   { auto channel = reply.channel(); }  // never called
