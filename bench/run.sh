@@ -19,7 +19,8 @@ Usage: $0 [options]
   --quick               3 s runs after a 1 s warm-up (default: 10 s after 2 s)
   --duration S          seconds per measured run (default 10)
   --warmup S            seconds of warm-up before each run (default 2)
-  --only LIST           comma-separated subset of: status,live,events,webhook,rss,startup
+  --only LIST           comma-separated subset of:
+                        status,live,events,webhook,rss,startup,refresh
                         (default: all; the nginx reference runs whenever a wrk
                         scenario does)
   --modes LIST          storage modes, comma-separated: memory,redis (default both)
@@ -35,9 +36,10 @@ EOF
 
 # ------------------------------------------------------------------ options
 DURATION=10 WARMUP=2 THREADS=2 CONNECTIONS=64 WEBHOOK_RATE=100000
-BUILD=1 KEEP=0 MODES=memory,redis ONLY=status,live,events,webhook,rss,startup
+BUILD=1 KEEP=0 MODES=memory,redis ONLY=status,live,events,webhook,rss,startup,refresh
 SEED_STREAMERS=1000   # live statuses and events the request scenarios run against
 RSS_STREAMERS=10000   # live statuses for the memory figure
+REFRESH_STREAMERS=10000  # monitored streamers for the Helix call count
 STARTUP_RUNS=5        # start-up is short and noisy: report min / median / max
 SECRET=bench-webhook-secret-0123456789
 
@@ -62,7 +64,7 @@ done
 selected() { [[ ",$ONLY," == *",$1,"* ]]; }
 mode_selected() { [[ ",$MODES," == *",$1,"* ]]; }
 for s in ${ONLY//,/ }; do
-  case $s in status | live | events | webhook | rss | startup) ;;
+  case $s in status | live | events | webhook | rss | startup | refresh) ;;
     *) echo "--only: unknown scenario '$s'" >&2; exit 2 ;; esac
 done
 for m in ${MODES//,/ }; do
@@ -82,6 +84,7 @@ need() { command -v "$1" >/dev/null 2>&1 || missing+=("$2"); }
 need python3 python3
 ((${#WRK_SCENARIOS[@]})) && { need wrk wrk; need nginx nginx-light; }
 mode_selected redis && { need redis-server redis-server; need redis-cli redis-tools; }
+selected refresh && need redis-server redis-server
 ((BUILD)) && need cmake cmake
 if ((${#missing[@]})); then
   echo "Missing tools. On Debian 12 install them with:" >&2
@@ -495,6 +498,22 @@ run_startup() {
   return 0
 }
 
+# Helix calls for one refresh of REFRESH_STREAMERS monitored streamers, against the fake
+# Twitch the tests use, with the streamers and their subscriptions already in Redis
+# (creating 20,000 subscriptions at Twitch's 800 points a minute would take 25 minutes).
+# The end-to-end test asserts ceil(N/100) calls; this reports what it counted.
+run_refresh() {
+  local tests=$ROOT/build/tests/e2e_tests out
+  [[ -x $tests ]] || die "refresh: $tests is missing (build with tests, the default)"
+  out=$(EVENTSUBD_REFRESH_STREAMERS=$REFRESH_STREAMERS run_child "$tests" \
+    --gtest_filter='refresh_scale_e2e.*' 2>&1) || die "refresh: the test failed: $out"
+  local line
+  line=$(grep -o 'BENCH refresh of .*' <<<"$out") || die "refresh: no result: $out"
+  measure "Helix: one refresh of $REFRESH_STREAMERS monitored streamers" \
+    "${line#BENCH refresh of $REFRESH_STREAMERS streamers: }"
+  return 0
+}
+
 # ------------------------------------------------------------------ main
 log "runs: ${WARMUP} s warm-up + ${DURATION} s, wrk -t$THREADS -c$CONNECTIONS; modes: $MODES; only: $ONLY"
 # Anything else busy on the machine skews every number: measure how busy the CPUs are
@@ -514,6 +533,7 @@ for mode in memory redis; do
   selected rss && run_rss "$mode"
 done
 selected startup && run_startup
+selected refresh && run_refresh
 
 echo
 echo "eventsubd benchmark: $(nproc) cores, wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s" \
