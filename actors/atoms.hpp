@@ -34,5 +34,6 @@ using flush_atom = caf::atom_constant<caf::atom("flush")>;
 using ping_atom = caf::atom_constant<caf::atom("ping")>;
 using seen_atom = caf::atom_constant<caf::atom("seen")>;
 using ready_atom = caf::atom_constant<caf::atom("ready")>;
+using streamer_atom = caf::atom_constant<caf::atom("streamer")>;
 
 }  // namespace eventsubd

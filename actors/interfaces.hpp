@@ -49,6 +49,8 @@ using storage_actor = caf::typed_actor<
     caf::reacts_to<events_atom, uint32_t, reply_once>,
     // GET /streamers.
     caf::reacts_to<streamers_atom, reply_once>,
+    // One monitored streamer's record (JSON); not_found when it is not monitored.
+    caf::reacts_to<caf::get_atom, streamer_atom, std::string, reply_once>,
     // GET /health.
     caf::reacts_to<health_atom, reply_once>,
     // Store a status change and its event together.

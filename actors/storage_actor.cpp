@@ -275,6 +275,15 @@ storage_actor::behavior_type storage_fn(
         if (unloaded(reply)) return;
         reply(query_result::success(self->state.model.streamers_body()));
       },
+      [=](caf::get_atom, streamer_atom, const std::string& login,
+          const reply_once& reply) {
+        if (unloaded(reply)) return;
+        if (const auto* s = self->state.model.streamer(login))
+          reply(query_result::success(make_body(to_json(*s))));
+        else
+          reply(query_result::failure(errc::not_found,
+                                      "Streamer '" + login + "' is not monitored"));
+      },
       [=](health_atom, const reply_once& reply) {
         static const auto healthy =
             make_body(R"({"status":"healthy","storage":"connected"})");

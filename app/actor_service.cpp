@@ -18,7 +18,17 @@ void actor_service::add_streamer(std::string login, reply_once reply) {
 }
 
 void actor_service::remove_streamer(std::string login, reply_once reply) {
-  if (!manager_) return reply(query_result::failure(errc::unavailable, twitch_problem_));
+  if (!manager_) {
+    // Without Twitch nothing can be removed, but a streamer that is not monitored is
+    // still the contract's 404, not a 503 that would suggest retrying.
+    reply_once on_found{[reply, problem = twitch_problem_](query_result r) {
+      if (!r.ok()) return reply(std::move(r));  // 404, or 503 while not loaded
+      reply(query_result::failure(errc::unavailable, problem));
+    }};
+    caf::anon_send(storage_, caf::get_atom::value, streamer_atom::value, std::move(login),
+                   std::move(on_found));
+    return;
+  }
   caf::anon_send(manager_, caf::delete_atom::value, std::move(login), std::move(reply));
 }
 

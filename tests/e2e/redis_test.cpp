@@ -134,6 +134,12 @@ TEST(redis_e2e, reads_the_old_services_data) {
   // Its state machine restored from that data: the same stream again is a duplicate.
   auto again = online_body("37402112", "shroud", "42", "2024-01-15T10:00:00Z");
   EXPECT_EQ(post_signed(server.port(), again).body, R"({"status":"duplicate"})");
+  // No Twitch credentials here: a monitored streamer cannot be removed (its
+  // subscriptions could not be deleted), so 503 naming the variables, and it stays.
+  auto removed = http_once(server.port(), "DELETE", "/streamers/shroud");
+  EXPECT_EQ(removed.status, 503) << removed.body;
+  EXPECT_NE(removed.body.find("TWITCH_CLIENT_ID"), std::string::npos) << removed.body;
+  EXPECT_EQ(http_once(server.port(), "GET", "/streamers/shroud/status").status, 200);
 }
 
 TEST(redis_e2e, what_we_write_has_the_old_layout) {

@@ -94,9 +94,9 @@ TEST_F(rest_e2e, invalid_usernames_are_400_before_anything_else) {
 
 TEST_F(rest_e2e,
        without_twitch_credentials_twitch_endpoints_are_503_naming_the_variables) {
-  for (auto [method, target] :
-       {std::pair{"POST", "/streamers/shroud"}, std::pair{"DELETE", "/streamers/shroud"},
-        std::pair{"GET", "/streamers/shroud/status"}}) {
+  // (DELETE of a streamer that is not monitored is 404 even so: twitch_disabled_e2e.)
+  for (auto [method, target] : {std::pair{"POST", "/streamers/shroud"},
+                                std::pair{"GET", "/streamers/shroud/status"}}) {
     auto r = http_once(port(), method, target);
     EXPECT_EQ(r.status, 503) << method << " " << target;
     EXPECT_NE(r.body.find("TWITCH_CLIENT_ID"), std::string::npos) << r.body;

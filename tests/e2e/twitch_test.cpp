@@ -399,6 +399,10 @@ TEST(twitch_disabled_e2e, default_streamers_without_credentials_are_ignored_loud
   server_process server{{{"DEFAULT_STREAMERS", "shroud"}}};
   EXPECT_TRUE(server.wait_for_log("DEFAULT_STREAMERS ignored"));
   EXPECT_EQ(http_once(server.port(), "POST", "/streamers/shroud").status, 503);
+  // Not monitored is the contract's 404 even without Twitch (nothing to retry).
+  auto removed = http_once(server.port(), "DELETE", "/streamers/shroud");
+  EXPECT_EQ(removed.status, 404) << removed.body;
+  EXPECT_EQ(removed.body, R"({"detail":"Streamer 'shroud' is not monitored"})");
 }
 
 }  // namespace
