@@ -39,12 +39,12 @@ std::string server::listen(const std::string& host, uint16_t port) {
 void server::accept() {
   acceptor_.async_accept(
       net::make_strand(ioc_),
-      [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
+      [self = shared_from_this()](beast::error_code ec, stream_socket socket) {
         self->on_accept(ec, std::move(socket));
       });
 }
 
-void server::on_accept(beast::error_code ec, tcp::socket socket) {
+void server::on_accept(beast::error_code ec, stream_socket socket) {
   if (stopping_) return;
   if (ec) {
     // Out of file descriptors and the like: log, and keep accepting after a pause.

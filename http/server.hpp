@@ -2,6 +2,7 @@
 
 #include "http/limits.hpp"
 #include "http/router.hpp"
+#include "http/session.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -46,7 +47,7 @@ class server : public std::enable_shared_from_this<server> {
 
  private:
   void accept();
-  void on_accept(boost::beast::error_code ec, boost::asio::ip::tcp::socket socket);
+  void on_accept(boost::beast::error_code ec, stream_socket socket);
   void wait_for_sessions(std::chrono::steady_clock::time_point deadline,
                          std::function<void()> done);
 

@@ -18,7 +18,7 @@ namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace bh = boost::beast::http;
 
-session::session(net::ip::tcp::socket&& socket, std::shared_ptr<server> owner)
+session::session(stream_socket&& socket, std::shared_ptr<server> owner)
     : stream_(std::move(socket)), owner_(std::move(owner)), limits_(owner_->limits()) {}
 
 session::~session() {
