@@ -19,7 +19,10 @@ namespace beast = boost::beast;
 namespace bh = boost::beast::http;
 
 session::session(stream_socket&& socket, std::shared_ptr<server> owner)
-    : stream_(std::move(socket)), owner_(std::move(owner)), limits_(owner_->limits()) {}
+    : socket_(std::move(socket)),
+      timer_(socket_.get_executor()),
+      owner_(std::move(owner)),
+      limits_(owner_->limits()) {}
 
 session::~session() {
   owner_->unregister_session(this);
@@ -27,19 +30,19 @@ session::~session() {
 
 void session::start() {
   owner_->register_session(this, weak_from_this());
-  net::dispatch(stream_.get_executor(),
+  net::dispatch(socket_.get_executor(),
                 [self = shared_from_this()] { self->read_request(); });
 }
 
 void session::stop() {
-  net::post(stream_.get_executor(), [self = shared_from_this()] {
+  net::post(socket_.get_executor(), [self = shared_from_this()] {
     self->stopping_ = true;
     bool idle = self->phase_ == phase::reading && self->buffer_.size() == 0 &&
                 (!self->parser_ || !self->parser_->got_some());
     if (idle) {
       beast::error_code ec;
-      self->stream_.socket().shutdown(net::ip::tcp::socket::shutdown_both, ec);
-      self->stream_.socket().close(ec);
+      self->socket_.shutdown(net::ip::tcp::socket::shutdown_both, ec);
+      self->close_socket();
     }
   });
 }
@@ -50,8 +53,8 @@ void session::read_request() {
   parser_->body_limit(limits_.body_limit);
   parser_->header_limit(static_cast<std::uint32_t>(limits_.header_limit));
   phase_ = phase::reading;
-  stream_.expires_after(limits_.header_timeout);
-  bh::async_read_header(stream_, buffer_, *parser_,
+  expires_after(limits_.header_timeout);
+  bh::async_read_header(socket_, buffer_, *parser_,
                         [self = shared_from_this()](beast::error_code ec, std::size_t) {
                           self->on_header(ec);
                         });
@@ -66,9 +69,9 @@ void session::on_header(beast::error_code ec) {
       return send(error_response(errc::bad_request, "Unsupported Expect header",
                                  req.version(), false));
     static const std::string continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
-    stream_.expires_after(limits_.write_timeout);
+    expires_after(limits_.write_timeout);
     return net::async_write(
-        stream_, net::buffer(continue_line),
+        socket_, net::buffer(continue_line),
         [self = shared_from_this()](beast::error_code ec, std::size_t) {
           if (ec) return self->close_gracefully();
           self->read_body();
@@ -79,8 +82,8 @@ void session::on_header(beast::error_code ec) {
 
 void session::read_body() {
   if (parser_->is_done()) return on_body({});
-  stream_.expires_after(limits_.body_timeout);
-  bh::async_read(stream_, buffer_, *parser_,
+  expires_after(limits_.body_timeout);
+  bh::async_read(socket_, buffer_, *parser_,
                  [self = shared_from_this()](beast::error_code ec, std::size_t) {
                    self->on_body(ec);
                  });
@@ -89,11 +92,11 @@ void session::read_body() {
 void session::on_body(beast::error_code ec) {
   if (ec) return on_read_error(ec);
   phase_ = phase::processing;
-  stream_.expires_never();
+  expires_never();
   // A reply made on this strand (a published status, an error) is sent at once; one made
   // on an actor thread is posted to the strand.
   owner_->routes().route(parser_->release(), [self = shared_from_this()](response res) {
-    net::dispatch(self->stream_.get_executor(),
+    net::dispatch(self->socket_.get_executor(),
                   [self, res = std::move(res)]() mutable { self->send(std::move(res)); });
   });
 }
@@ -102,7 +105,7 @@ void session::on_read_error(beast::error_code ec) {
   unsigned version = parser_ && parser_->is_header_done() ? parser_->get().version() : 11;
   if (ec != bh::error::end_of_stream && ec != net::error::operation_aborted) {
     beast::error_code ignored;
-    auto peer = stream_.socket().remote_endpoint(ignored);
+    auto peer = socket_.remote_endpoint(ignored);
     log_for("http")->debug("connection {}:{}: {}", peer.address().to_string(),
                            peer.port(), ec.message());
   }
@@ -115,18 +118,16 @@ void session::on_read_error(beast::error_code ec) {
     res.result(bh::status::request_header_fields_too_large);
     return send(std::move(res));
   }
-  if (ec == bh::error::end_of_stream || ec == beast::error::timeout ||
-      ec == net::error::operation_aborted || ec == net::error::connection_reset ||
-      ec == net::error::eof || ec == net::error::bad_descriptor) {
-    beast::error_code ignored;
-    stream_.socket().close(ignored);
+  if (ec == bh::error::end_of_stream || ec == net::error::operation_aborted ||
+      ec == net::error::connection_reset || ec == net::error::eof ||
+      ec == net::error::bad_descriptor) {
+    close_socket();
     return;
   }
   if (ec.category() == bh::make_error_code(bh::error::bad_method).category())
     return send(
         error_response(errc::bad_request, "Malformed HTTP request", version, false));
-  beast::error_code ignored;
-  stream_.socket().close(ignored);
+  close_socket();
 }
 
 void session::send(response res) {
@@ -134,8 +135,8 @@ void session::send(response res) {
   close_after_write_ = !res.keep_alive();
   response_.emplace(std::move(res));
   phase_ = phase::writing;
-  stream_.expires_after(limits_.write_timeout);
-  bh::async_write(stream_, *response_,
+  expires_after(limits_.write_timeout);
+  bh::async_write(socket_, *response_,
                   [self = shared_from_this()](beast::error_code ec, std::size_t) {
                     self->on_write(ec);
                   });
@@ -144,8 +145,7 @@ void session::send(response res) {
 void session::on_write(beast::error_code ec) {
   response_.reset();
   if (ec) {
-    beast::error_code ignored;
-    stream_.socket().close(ignored);
+    close_socket();
     return;
   }
   if (close_after_write_) return close_gracefully();
@@ -157,22 +157,52 @@ void session::close_gracefully() {
   // bytes do not turn our close into a reset that could destroy the answer in flight.
   phase_ = phase::closing;
   beast::error_code ec;
-  stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
+  socket_.shutdown(net::ip::tcp::socket::shutdown_send, ec);
   if (ec) {
-    stream_.socket().close(ec);
+    close_socket();
     return;
   }
-  stream_.expires_after(limits_.drain_timeout);
+  expires_after(limits_.drain_timeout);
   drain();
 }
 
 void session::drain() {
-  stream_.async_read_some(net::buffer(drain_buffer_),
+  socket_.async_read_some(net::buffer(drain_buffer_),
                           [self = shared_from_this()](beast::error_code ec, std::size_t) {
                             if (!ec) return self->drain();
-                            beast::error_code ignored;
-                            self->stream_.socket().close(ignored);
+                            self->close_socket();
                           });
+}
+
+void session::close_socket() {
+  beast::error_code ignored;
+  socket_.close(ignored);
+  timer_.cancel();
+}
+
+void session::expires_after(clock::duration d) {
+  deadline_ = clock::now() + d;
+  arm_timer();
+}
+
+void session::arm_timer() {
+  if (deadline_ == clock::time_point::max() || !socket_.is_open()) return;
+  if (timer_pending_ && armed_for_ <= deadline_) return;  // it fires first, re-arms then
+  armed_for_ = deadline_;
+  timer_pending_ = true;
+  timer_.expires_at(deadline_);  // cancels a pending wait, which then does nothing
+  timer_.async_wait([self = shared_from_this(), generation = ++timer_generation_](
+                        beast::error_code ec) { self->on_timer(ec, generation); });
+}
+
+void session::on_timer(beast::error_code, std::uint64_t generation) {
+  if (generation != timer_generation_) return;  // superseded by a nearer deadline
+  timer_pending_ = false;
+  if (!socket_.is_open() || deadline_ == clock::time_point::max()) return;
+  if (clock::now() < deadline_) return arm_timer();  // the deadline moved on meanwhile
+  log_for("http")->debug("connection timed out ({})",
+                         phase_ == phase::reading ? "reading a request" : "writing");
+  close_socket();
 }
 
 }  // namespace eventsubd::http

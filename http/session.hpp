@@ -5,13 +5,16 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 
 #include <array>
+#include <chrono>
+#include <cstdint>
 #include <memory>
 #include <optional>
 
@@ -52,8 +55,27 @@ class session : public std::enable_shared_from_this<session> {
   void on_write(boost::beast::error_code ec);
   void close_gracefully();
   void drain();
+  void close_socket();
 
-  boost::beast::basic_stream<boost::asio::ip::tcp, strand_executor> stream_;
+  // Deadlines. Setting one is a store; the one timer is re-armed only when it fires
+  // early or a nearer deadline comes. (Arming a timer per read and per write, as
+  // beast::basic_stream does, cost a timer-queue update and often a timerfd syscall per
+  // operation.) When a deadline passes the socket is closed, so the pending operation
+  // fails and the connection ends as it would on any I/O error.
+  using clock = std::chrono::steady_clock;
+  void expires_after(clock::duration d);
+  void expires_never() { deadline_ = clock::time_point::max(); }
+  void arm_timer();
+  void on_timer(boost::beast::error_code ec, std::uint64_t generation);
+
+  stream_socket socket_;
+  boost::asio::basic_waitable_timer<clock, boost::asio::wait_traits<clock>,
+                                    strand_executor>
+      timer_;
+  clock::time_point deadline_ = clock::time_point::max();
+  clock::time_point armed_for_ = clock::time_point::max();  // the pending wait's expiry
+  bool timer_pending_ = false;
+  std::uint64_t timer_generation_ = 0;  // a superseded wait's handler does nothing
   boost::beast::flat_buffer buffer_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>>
       parser_;

@@ -251,5 +251,22 @@ TEST(slow_client_e2e, a_client_that_stalls_mid_request_is_cut_off_and_others_are
   EXPECT_EQ(http_once(server.port(), "GET", "/health").status, 200);
 }
 
+TEST(slow_client_e2e, keep_alive_connections_time_out_after_each_request_too) {
+  // The deadline is re-armed lazily (one timer per connection that moves on when it
+  // fires): requests served one after another keep the connection open, and once it
+  // goes quiet it is closed within the timeout, however many deadlines came before.
+  server_process server{{{"REQUEST_TIMEOUT", "1"}}};
+  http_client client(server.port());
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(client.request("GET", "/health").status, 200) << i;
+    std::this_thread::sleep_for(std::chrono::milliseconds(400));  // under the timeout
+  }
+  auto quiet_since = std::chrono::steady_clock::now();
+  EXPECT_TRUE(client.peer_closed(std::chrono::seconds(5)));
+  auto waited = std::chrono::steady_clock::now() - quiet_since;
+  EXPECT_GE(waited, std::chrono::milliseconds(500));
+  EXPECT_LT(waited, std::chrono::milliseconds(3500));
+}
+
 }  // namespace
 }  // namespace eventsubd::testing
