@@ -5,6 +5,8 @@ namespace eventsubd {
 bool parse_json_object(std::string_view json, simdjson::dom::object& out) {
   thread_local simdjson::dom::parser parser;
   simdjson::dom::element doc;
+  // Not even JSON; and simdjson would memcpy from a null pointer (UB, found by fuzzing).
+  if (json.empty()) return false;
   if (parser.parse(json.data(), json.size()).get(doc)) return false;
   return doc.get(out) == simdjson::SUCCESS;
 }

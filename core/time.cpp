@@ -40,6 +40,9 @@ std::optional<sys_time> parse_rfc3339(std::string_view s) {
   if (month < 1 || month > 12 || day < 1 || day > days_in_month(year, month) ||
       hour > 23 || minute > 59 || second > 60)
     return std::nullopt;
+  // A nanosecond time point spans 1677-09-21 to 2262-04-11; converting a date outside
+  // it overflowed (undefined behaviour, found by fuzzing). Whole years inside it only.
+  if (year < 1678 || year > 2261) return std::nullopt;
   size_t pos = 19;
   std::chrono::nanoseconds fraction{0};
   if (pos < s.size() && s[pos] == '.') {
@@ -82,7 +85,9 @@ std::optional<sys_time> parse_rfc3339(std::string_view s) {
 
 std::string format_rfc3339(sys_time t) {
   using namespace std::chrono;
-  auto micros = time_point_cast<microseconds>(t);
+  // floor, not time_point_cast: the cast rounds toward zero, which before 1970 rounded
+  // the shown microsecond up (found by fuzzing).
+  auto micros = floor<microseconds>(t);
   auto days = floor<std::chrono::days>(micros);
   year_month_day ymd{days};
   auto rest = micros - days;

@@ -15,7 +15,8 @@ using sys_time =
 /// Parses RFC 3339 timestamps tolerantly: `YYYY-MM-DDTHH:MM:SS`, an optional fraction of
 /// 0-9 digits, then `Z`/`z`, a `+HH:MM`/`-HH:MM` offset, or nothing (naive: taken as UTC,
 /// as the old service's data holds). `t` or a space may separate date and time.
-/// Returns nullopt for anything else, including out-of-range fields.
+/// Returns nullopt for anything else, including out-of-range fields and years outside
+/// 1678-2261 (what a nanosecond time point can hold).
 std::optional<sys_time> parse_rfc3339(std::string_view text);
 
 /// Formats as `2024-01-15T11:45:23.123456+00:00` (UTC, microseconds), the form we write.

@@ -14,8 +14,8 @@ packages=(
 # (e.g. NodeSource's nodejs) is used as it is.
 command -v npm >/dev/null || packages+=(npm)
 if [[ "${1:-}" == "--tests" ]]; then
-  # chromium: the headless test of the /docs page
-  packages+=(redis-server chromium)
+  # chromium: the headless test of the /docs page; clang + its runtimes: the fuzz targets
+  packages+=(redis-server chromium clang libclang-rt-14-dev)
 fi
 
 missing=()

@@ -40,6 +40,8 @@ eventsub_parser::~eventsub_parser() = default;
 std::variant<eventsub_message, std::string> eventsub_parser::parse(
     message_type type, std::string_view body) {
   element doc;
+  // simdjson would memcpy from a null pointer for an empty view (UB, found by fuzzing).
+  if (body.empty()) return std::string("Request body is not valid JSON");
   auto err = impl_->parser.parse(body.data(), body.size()).get(doc);
   if (err == simdjson::UTF8_ERROR) return std::string("Request body is not valid UTF-8");
   if (err) return std::string("Request body is not valid JSON");

@@ -214,6 +214,18 @@ TEST(ParseRfc3339, RefusesEmptyAndGarbage) {
   EXPECT_FALSE(parse_rfc3339(" 2024-01-15T11:45:23Z"));
 }
 
+// Found by fuzzing: a year beyond what a nanosecond time point holds overflowed a signed
+// 64-bit multiplication (undefined behaviour) instead of being refused.
+TEST(ParseRfc3339, YearsANanosecondTimePointCannotHoldAreRefused) {
+  for (const char* text :
+       {"3963-01-01T00:00:00Z", "9999-12-31T23:59:59Z", "2262-04-12T00:00:00Z",
+        "1677-09-21T00:00:00Z", "0000-01-01T00:00:00Z"})
+    EXPECT_FALSE(parse_rfc3339(text)) << text;
+  for (const char* text :
+       {"1678-01-01T00:00:00+14:00", "2261-12-31T23:59:59.999999999-14:00"})
+    EXPECT_TRUE(parse_rfc3339(text)) << text;
+}
+
 // --- format
 // ------------------------------------------------------------------------------
 
@@ -223,6 +235,12 @@ TEST(FormatRfc3339, MicrosecondsAndUtcOffset) {
   EXPECT_EQ(format_rfc3339(at_ns(0)), "1970-01-01T00:00:00.000000+00:00");
   EXPECT_EQ(format_rfc3339(at(1735689599)), "2024-12-31T23:59:59.000000+00:00");
   EXPECT_EQ(format_rfc3339(at(1709164800, 1'000)), "2024-02-29T00:00:00.000001+00:00");
+}
+
+TEST(FormatRfc3339, TruncatesSubMicrosecondDigitsBefore1970Too) {
+  auto t = parse_rfc3339("1709-01-15T11:45:23.123456789Z");
+  ASSERT_TRUE(t);
+  EXPECT_EQ(format_rfc3339(*t), "1709-01-15T11:45:23.123456+00:00");
 }
 
 TEST(FormatRfc3339, TruncatesSubMicrosecondDigits) {

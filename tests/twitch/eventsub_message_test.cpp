@@ -82,6 +82,17 @@ TEST(ParseMessageType, AnythingElseIsUnknown) {
   EXPECT_EQ(parse_message_type(std::string("notification\0", 13)), message_type::unknown);
 }
 
+// Found by fuzz_webhook: an empty view (null data) reached simdjson, which memcpy'd
+// from the null pointer (undefined behaviour). It is refused before that now.
+TEST_F(EventsubParser, AnEmptyBodyIsRefusedWithoutTouchingItsPointer) {
+  for (auto type : {message_type::notification, message_type::verification,
+                    message_type::revocation, message_type::unknown}) {
+    auto result = parser_.parse(type, std::string_view{});
+    ASSERT_TRUE(std::holds_alternative<std::string>(result));
+    EXPECT_EQ(std::get<std::string>(result), "Request body is not valid JSON");
+  }
+}
+
 // --- fixtures
 // ----------------------------------------------------------------------------
 
