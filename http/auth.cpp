@@ -1,15 +1,30 @@
 #include "http/auth.hpp"
 
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 
+#include <array>
 #include <cctype>
 
 namespace eventsubd::http {
 
+namespace {
+
+using digest = std::array<unsigned char, 32>;
+
+bool sha256(std::string_view text, digest& out) {
+  size_t length = 0;
+  return EVP_Q_digest(nullptr, "SHA256", nullptr, text.data(), text.size(), out.data(),
+                      &length) == 1 &&
+         length == out.size();
+}
+
+}  // namespace
+
 bool constant_time_equals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  if (a.empty()) return true;
-  return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+  digest da{}, db{};
+  if (!sha256(a, da) || !sha256(b, db)) return false;  // fail closed
+  return CRYPTO_memcmp(da.data(), db.data(), da.size()) == 0;
 }
 
 bool api_key_guard::allows(std::string_view header) const {

@@ -23,7 +23,9 @@ class api_key_guard {
   std::string key_;
 };
 
-/// Constant-time equality (length is not secret; content is).
+/// Equality whose time depends on neither the content nor the lengths: both sides are
+/// hashed (SHA-256) and the digests compared with CRYPTO_memcmp, so a guess that differs
+/// in length takes as long as one that differs in the last byte.
 bool constant_time_equals(std::string_view a, std::string_view b);
 
 }  // namespace eventsubd::http

@@ -151,6 +151,16 @@ TEST(api_key_guard_test, accepts_only_the_exact_key_with_a_bearer_scheme) {
   EXPECT_TRUE(api_key_guard(false, "").allows(""));
 }
 
+TEST(api_key_guard_test, equality_holds_for_any_lengths_and_bytes) {
+  EXPECT_TRUE(constant_time_equals("", ""));
+  EXPECT_TRUE(constant_time_equals(std::string(300, 'k'), std::string(300, 'k')));
+  EXPECT_TRUE(constant_time_equals(std::string("a\0b", 3), std::string("a\0b", 3)));
+  EXPECT_FALSE(constant_time_equals("abc", "abd"));
+  EXPECT_FALSE(constant_time_equals("abc", "abcd"));  // no early exit on the length
+  EXPECT_FALSE(constant_time_equals("", "a"));
+  EXPECT_FALSE(constant_time_equals(std::string("a\0b", 3), std::string("a\0c", 3)));
+}
+
 TEST(url_test, percent_decoding_and_query_parameters) {
   EXPECT_EQ(percent_decode("a%20b", false), "a b");
   EXPECT_EQ(percent_decode("a+b", false), "a+b");
