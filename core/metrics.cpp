@@ -86,6 +86,9 @@ struct registry {
   gauge live{0};
   gauge queue_depth{0};
   gauge storage_connected{0};
+  gauge connections_open{0};
+  counter connections_refused{0};
+  counter accept_failures{0};
   std::mutex subscriptions_mutex;  // rare writes (reconciliation), rare reads (scrapes)
   std::map<std::string, int64_t> subscriptions;
   gauge total_cost{-1};
@@ -210,6 +213,16 @@ void storage_state(int64_t queue_depth, bool connected) {
   reg().storage_connected.store(connected ? 1 : 0, relaxed);
 }
 
+void http_connections_open(int64_t open) {
+  reg().connections_open.store(open, relaxed);
+}
+void http_connection_refused() {
+  reg().connections_refused.fetch_add(1, relaxed);
+}
+void http_accept_failed() {
+  reg().accept_failures.fetch_add(1, relaxed);
+}
+
 std::string render_prometheus() {
   auto& g = reg();
   std::string out;
@@ -306,6 +319,15 @@ std::string render_prometheus() {
   single(out, "eventsubd_eventsub_max_total_cost", "gauge",
          "max_total_cost of the last subscription listing (-1: none yet).",
          static_cast<double>(g.max_total_cost.load(relaxed)));
+
+  single(out, "eventsubd_http_connections_open", "gauge", "Open HTTP connections.",
+         static_cast<double>(g.connections_open.load(relaxed)));
+  single(out, "eventsubd_http_connections_refused_total", "counter",
+         "Connections refused with a 503 at the MAX_CONNECTIONS cap.",
+         static_cast<double>(g.connections_refused.load(relaxed)));
+  single(out, "eventsubd_http_accept_failures_total", "counter",
+         "Failed accepts (e.g. out of file descriptors); retried after a pause.",
+         static_cast<double>(g.accept_failures.load(relaxed)));
 
   single(out, "eventsubd_streamers_monitored", "gauge", "Monitored streamers.",
          static_cast<double>(g.monitored.load(relaxed)));

@@ -73,6 +73,12 @@ void eventsub_subscriptions(const std::map<std::string, int64_t>& by_status,
                             int64_t total_cost, int64_t max_total_cost);
 
 void streamers(int64_t monitored, int64_t live);
+
+/// The connection layer, below routing: open connections, connections refused at the
+/// MAX_CONNECTIONS cap (a 503 and a close), and failed accepts (out of descriptors).
+void http_connections_open(int64_t open);
+void http_connection_refused();
+void http_accept_failed();
 void storage_state(int64_t queue_depth, bool connected);
 
 /// The whole exposition, `# HELP`/`# TYPE` lines included.

@@ -1,6 +1,7 @@
 #include "http/server.hpp"
 
 #include "core/logging.hpp"
+#include "core/metrics.hpp"
 #include "http/session.hpp"
 
 #include <boost/asio/strand.hpp>
@@ -15,6 +16,7 @@ using tcp = net::ip::tcp;
 server::server(net::io_context& ioc, router& r, server_limits limits)
     : ioc_(ioc),
       acceptor_(net::make_strand(ioc)),
+      accept_retry_timer_(acceptor_.get_executor()),
       shutdown_timer_(ioc),
       router_(r),
       limits_(limits) {}
@@ -47,17 +49,18 @@ void server::accept() {
 void server::on_accept(beast::error_code ec, stream_socket socket) {
   if (stopping_) return;
   if (ec) {
-    // Out of file descriptors and the like: log, and keep accepting after a pause.
-    if (ec != net::error::operation_aborted)
-      log_for("http")->warn("accept failed: {}", ec.message());
-    if (!acceptor_.is_open()) return;
-  } else if (connection_count() >= static_cast<size_t>(limits_.max_connections)) {
+    if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
+    retry_accept_later(ec);
+    return;
+  }
+  if (connection_count() >= static_cast<size_t>(limits_.max_connections)) {
     // Over the cap: a short 503 on the fresh socket (its send buffer is empty, so a
     // non-blocking write completes at once), then close.
     static const std::string refusal =
         "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
         "Connection: close\r\nContent-Length: 44\r\n\r\n"
         "{\"detail\":\"Too many connections; try again\"}";
+    metrics::http_connection_refused();
     beast::error_code ignored;
     socket.non_blocking(true, ignored);
     socket.write_some(net::buffer(refusal), ignored);
@@ -71,12 +74,33 @@ void server::on_accept(beast::error_code ec, stream_socket socket) {
   accept();
 }
 
+void server::retry_accept_later(beast::error_code ec) {
+  constexpr auto pause = std::chrono::milliseconds(50);
+  constexpr auto log_every = std::chrono::seconds(10);
+  auto now = std::chrono::steady_clock::now();
+  ++accept_failures_unlogged_;
+  metrics::http_accept_failed();
+  if (now - accept_failure_logged_ >= log_every) {
+    log_for("http")->warn(
+        "accept failed ({} time(s) since the last report): {}; retrying every {} ms "
+        "(raise the file descriptor limit or lower MAX_CONNECTIONS)",
+        accept_failures_unlogged_, ec.message(), pause.count());
+    accept_failures_unlogged_ = 0;
+    accept_failure_logged_ = now;
+  }
+  accept_retry_timer_.expires_after(pause);
+  accept_retry_timer_.async_wait([self = shared_from_this()](beast::error_code e) {
+    if (!e && !self->stopping_) self->accept();
+  });
+}
+
 void server::shutdown(std::chrono::milliseconds grace, std::function<void()> done) {
   net::post(acceptor_.get_executor(),
             [self = shared_from_this(), grace, done = std::move(done)] {
               if (self->stopping_.exchange(true)) return;
               beast::error_code ignored;
               self->acceptor_.close(ignored);
+              self->accept_retry_timer_.cancel();
               std::vector<std::shared_ptr<session>> open;
               {
                 std::lock_guard<std::mutex> guard{self->mutex_};
@@ -111,11 +135,13 @@ size_t server::connection_count() const {
 void server::register_session(session* s, std::weak_ptr<session> w) {
   std::lock_guard<std::mutex> guard{mutex_};
   sessions_.emplace(s, std::move(w));
+  metrics::http_connections_open(static_cast<int64_t>(sessions_.size()));
 }
 
 void server::unregister_session(session* s) {
   std::lock_guard<std::mutex> guard{mutex_};
   sessions_.erase(s);
+  metrics::http_connections_open(static_cast<int64_t>(sessions_.size()));
 }
 
 }  // namespace eventsubd::http

@@ -48,11 +48,17 @@ class server : public std::enable_shared_from_this<server> {
  private:
   void accept();
   void on_accept(boost::beast::error_code ec, stream_socket socket);
+  void retry_accept_later(boost::beast::error_code ec);
   void wait_for_sessions(std::chrono::steady_clock::time_point deadline,
                          std::function<void()> done);
 
   boost::asio::io_context& ioc_;
   boost::asio::ip::tcp::acceptor acceptor_;
+  // Accept failures (EMFILE, ENFILE, ENOBUFS) repeat until a descriptor frees up: wait a
+  // little before the next try instead of spinning, and log them at most every 10 s.
+  boost::asio::steady_timer accept_retry_timer_;
+  uint64_t accept_failures_unlogged_ = 0;
+  std::chrono::steady_clock::time_point accept_failure_logged_{};
   boost::asio::steady_timer shutdown_timer_;
   router& router_;
   server_limits limits_;
