@@ -167,7 +167,12 @@ void session::close_gracefully() {
 }
 
 void session::drain() {
-  socket_.async_read_some(net::buffer(drain_buffer_),
+  // The read buffer is free once the answer is written: what the peer still sends goes
+  // there and is thrown away (no buffer of its own, which every idle connection would
+  // carry).
+  constexpr std::size_t drain_chunk = 4096;
+  buffer_.clear();
+  socket_.async_read_some(buffer_.prepare(drain_chunk),
                           [self = shared_from_this()](beast::error_code ec, std::size_t) {
                             if (!ec) return self->drain();
                             self->close_socket();

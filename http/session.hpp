@@ -12,7 +12,6 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 
-#include <array>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -85,7 +84,6 @@ class session : public std::enable_shared_from_this<session> {
   phase phase_ = phase::idle;
   bool close_after_write_ = false;
   bool stopping_ = false;
-  std::array<char, 4096> drain_buffer_{};
 };
 
 }  // namespace eventsubd::http
