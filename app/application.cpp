@@ -10,6 +10,7 @@
 #include "actors/webhook_actor.hpp"
 #include "app/actor_service.hpp"
 #include "app/extensions.hpp"
+#include "app/fd_limit.hpp"
 #include "core/logging.hpp"
 #include "core/version.hpp"
 #include "http/server.hpp"
@@ -124,6 +125,7 @@ int run_application(const config& cfg) {
     }
   }
   report_features(cfg, backend->name());
+  raise_fd_limit(cfg.max_connections);
 
   // Asio first: replies still queued in actor mailboxes at shutdown post onto it, so it
   // must outlive the actor system (destroyed in reverse order).
