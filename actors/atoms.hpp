@@ -28,6 +28,7 @@ using validate_atom = caf::atom_constant<caf::atom("validate")>;
 using poll_atom = caf::atom_constant<caf::atom("poll")>;
 using refresh_atom = caf::atom_constant<caf::atom("refresh")>;
 using startup_atom = caf::atom_constant<caf::atom("startup")>;
+using defaults_atom = caf::atom_constant<caf::atom("defaults")>;
 using metadata_atom = caf::atom_constant<caf::atom("metadata")>;
 using load_atom = caf::atom_constant<caf::atom("load")>;
 using flush_atom = caf::atom_constant<caf::atom("flush")>;

@@ -133,7 +133,9 @@ using subscription_manager_actor = caf::typed_actor<
     // re-arms.
     caf::reacts_to<reconcile_atom, bool>,
     // Once, after the server listens: default streamers, statuses, reconcile, refresher.
-    caf::reacts_to<startup_atom>>;
+    caf::reacts_to<startup_atom>,
+    // Timer: resolving DEFAULT_STREAMERS failed (Twitch down at start-up); try again.
+    caf::reacts_to<defaults_atom>>;
 
 /// Polls Get Streams for every monitored streamer every REFRESH_INTERVAL seconds.
 using refresher_actor = caf::typed_actor<

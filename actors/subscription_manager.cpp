@@ -7,6 +7,7 @@
 #include <caf/all.hpp>
 
 #include <algorithm>
+#include <functional>
 
 namespace eventsubd {
 namespace {
@@ -152,6 +153,44 @@ subscription_manager_actor::behavior_type subscription_manager_fn(
             });
   };
 
+  // Resolves DEFAULT_STREAMERS and stores the ones not monitored yet, then calls
+  // `done(true)`. When Twitch cannot be asked (down at start-up), the rest of start-up
+  // goes on without them, `done(false)`, and they are tried again after retry_after:
+  // the server recovers without a restart.
+  auto add_defaults = [=](std::function<void(bool)> done) {
+    const auto& defaults = self->state.cfg.default_streamers;
+    self->request(bulk, twitch_timeout, caf::get_atom::value, users_atom::value, defaults)
+        .then(
+            [=](const std::vector<twitch::twitch_user>& users) {
+              for (const auto& login : self->state.cfg.default_streamers)
+                if (std::none_of(users.begin(), users.end(),
+                                 [&](auto& u) { return u.login == login; }))
+                  log->warn("manager: default streamer {} is not a Twitch user", login);
+              self->request(storage, storage_timeout, caf::get_atom::value,
+                            streamers_atom::value)
+                  .then(
+                      [=](const std::vector<streamer_record>& all) {
+                        for (const auto& u : users) {
+                          if (find_login(all, u.login)) continue;
+                          streamer_record rec{u.id, u.login, u.display_name,
+                                              {},   {},      false};
+                          self->request(storage, storage_timeout, caf::put_atom::value,
+                                        rec)
+                              .then([](caf::ok_atom) {}, [](const caf::error&) {});
+                        }
+                        done(true);
+                      },
+                      [=](const caf::error&) { done(true); });
+            },
+            [=](const caf::error& err) {
+              log->error(
+                  "manager: resolving DEFAULT_STREAMERS failed, retrying in {} s: {}",
+                  self->state.cfg.retry_after.count(), to_query_result(err).detail);
+              self->delayed_send(self, self->state.cfg.retry_after, defaults_atom::value);
+              done(false);
+            });
+  };
+
   return {
       [=](caf::add_atom, const std::string& login, const reply_once& reply) {
         self->request(twitch, twitch_timeout, caf::get_atom::value, users_atom::value,
@@ -268,45 +307,23 @@ subscription_manager_actor::behavior_type subscription_manager_fn(
         run_reconcile(periodic);
       },
       [=](startup_atom) {
-        auto& defaults = self->state.cfg.default_streamers;
         // Statuses first (one batched Get Streams round), then the subscriptions.
         auto continue_startup = [=] {
           self->request(refresher, twitch_timeout, startup_atom::value)
               .then([=](caf::ok_atom) { run_reconcile(true); },
                     [=](const caf::error&) { run_reconcile(true); });
         };
-        if (defaults.empty()) return continue_startup();
-        log->info("manager: adding {} default streamers", defaults.size());
-        self->request(bulk, twitch_timeout, caf::get_atom::value, users_atom::value,
-                      defaults)
-            .then(
-                [=](const std::vector<twitch::twitch_user>& users) {
-                  for (const auto& login : defaults)
-                    if (std::none_of(users.begin(), users.end(),
-                                     [&](auto& u) { return u.login == login; }))
-                      log->warn("manager: default streamer {} is not a Twitch user",
-                                login);
-                  self->request(storage, storage_timeout, caf::get_atom::value,
-                                streamers_atom::value)
-                      .then(
-                          [=](const std::vector<streamer_record>& all) {
-                            for (const auto& u : users) {
-                              if (find_login(all, u.login)) continue;
-                              streamer_record rec{u.id, u.login, u.display_name,
-                                                  {},   {},      false};
-                              self->request(storage, storage_timeout,
-                                            caf::put_atom::value, rec)
-                                  .then([](caf::ok_atom) {}, [](const caf::error&) {});
-                            }
-                            continue_startup();
-                          },
-                          [=](const caf::error&) { continue_startup(); });
-                },
-                [=](const caf::error& err) {
-                  log->error("manager: resolving DEFAULT_STREAMERS failed: {}",
-                             to_query_result(err).detail);
-                  continue_startup();
-                });
+        if (self->state.cfg.default_streamers.empty()) return continue_startup();
+        log->info("manager: adding {} default streamers",
+                  self->state.cfg.default_streamers.size());
+        add_defaults([=](bool) { continue_startup(); });
+      },
+      [=](defaults_atom) {
+        // A late success: subscribe the new streamers now; their statuses come with the
+        // refresher's next round (or a webhook before it).
+        add_defaults([=](bool added) {
+          if (added) run_reconcile(false);
+        });
       },
   };
 }

@@ -159,6 +159,7 @@ int run_application(const config& cfg) {
                           twitch_bulk, storage, supervisor);
     subscription_manager_config manager_cfg;
     manager_cfg.default_streamers = cfg.default_streamers;
+    manager_cfg.retry_after = std::chrono::seconds(cfg.twitch_retry_interval_s);
     manager = sys.spawn(subscription_manager_fn, manager_cfg, twitch, twitch_bulk,
                         storage, supervisor, refresher);
     lookup = sys.spawn(status_lookup_fn, twitch, std::chrono::seconds(60));

@@ -175,6 +175,16 @@ const std::vector<option_spec>& options() {
          c.refresh_interval_s = static_cast<int>(n);
          return err;
        }},
+      {"TWITCH_RETRY_INTERVAL",
+       "seconds before Twitch work that failed is tried again (subscriptions, default "
+       "streamers)",
+       "60",
+       [](config& c, const std::string& v) {
+         long n = 0;
+         auto err = int_setter("TWITCH_RETRY_INTERVAL", 1, 3600, v, n);
+         c.twitch_retry_interval_s = static_cast<int>(n);
+         return err;
+       }},
       {"LOG_LEVEL", "trace, debug, info, warning, error or critical", "info",
        [](config& c, const std::string& v) {
          auto l = to_lower(trim(v));

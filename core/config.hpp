@@ -23,6 +23,7 @@ struct config {
   std::string webhook_url;
   std::vector<std::string> default_streamers;  // validated, lowercased, unique
   int refresh_interval_s = 300;
+  int twitch_retry_interval_s = 60;
   // Storage
   storage_kind storage = storage_kind::memory;
   std::string redis_url = "redis://localhost:6379";

@@ -263,7 +263,7 @@ TEST(LoadConfig, HelpListsEveryVariable) {
        {"TWITCH_CLIENT_ID", "TWITCH_CLIENT_SECRET", "WEBHOOK_SECRET", "WEBHOOK_URL",
         "STORAGE_TYPE", "REDIS_URL", "DEFAULT_STREAMERS", "REQUIRE_API_KEY", "API_KEY",
         "HOST", "PORT", "TWITCH_API_URL", "TWITCH_AUTH_URL", "REFRESH_INTERVAL",
-        "LOG_LEVEL"})
+        "TWITCH_RETRY_INTERVAL", "LOG_LEVEL"})
     EXPECT_TRUE(contains(out.message, name)) << name;
   for (const char* flag : {"--port", "--log-level", "--env-file", "--help", "--version"})
     EXPECT_TRUE(contains(out.message, flag)) << flag;
@@ -393,6 +393,18 @@ TEST(LoadConfig, HelpListsHealthcheckAndLogFormat) {
   auto help = config_help();
   EXPECT_TRUE(contains(help, "--healthcheck")) << help;
   EXPECT_TRUE(contains(help, "--log-format (LOG_FORMAT)")) << help;
+}
+
+TEST(LoadConfig, TwitchRetryInterval) {
+  EXPECT_EQ(run_clean({}, {}).cfg->twitch_retry_interval_s, 60);
+  for (const char* bad : {"abc", "0", "-1", "3601", "2.5"}) {
+    SCOPED_TRACE(bad);
+    expect_error_naming(run_clean({}, {{"TWITCH_RETRY_INTERVAL", bad}}),
+                        "TWITCH_RETRY_INTERVAL");
+  }
+  auto one = run_clean({}, {{"TWITCH_RETRY_INTERVAL", "1"}});
+  ASSERT_TRUE(one.cfg.has_value()) << one.message;
+  EXPECT_EQ(one.cfg->twitch_retry_interval_s, 1);
 }
 
 TEST(LoadConfig, InvalidRefreshInterval) {
