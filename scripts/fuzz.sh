@@ -37,8 +37,8 @@ CC=clang-14 CXX=clang++-14 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=
 cmake --build build-fuzz --target "${targets[@]}"
 
 mkdir -p build-fuzz/artifacts
-export ASAN_OPTIONS=detect_leaks=1
-export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:suppressions=$PWD/tests/fuzz/ubsan.supp
+# shellcheck source=scripts/sanitizer-env.sh
+source scripts/sanitizer-env.sh
 run_one() {
   local t=$1 corpus=build-fuzz/corpus/$1 log=build-fuzz/$1.log
   mkdir -p "$corpus"

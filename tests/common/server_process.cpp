@@ -2,6 +2,8 @@
 
 #include "tests/common/fixtures.hpp"
 
+#include <gtest/gtest.h>
+
 #include <cstdlib>
 #include <fcntl.h>
 #include <filesystem>
@@ -29,6 +31,21 @@ std::string read_all(const std::string& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+/// A sanitizer's report in the server's log (ASan, LSan, UBSan, TSan), or empty. The
+/// report goes to stderr, which is the log file; a test fails on it even when the
+/// server kept answering (UBSan reports that do not halt, TSan races).
+std::string sanitizer_report(const std::string& log) {
+  for (const char* marker : {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
+                             "runtime error:", "WARNING: ThreadSanitizer"}) {
+    auto at = log.find(marker);
+    if (at == std::string::npos) continue;
+    auto from = log.rfind('\n', at);
+    from = from == std::string::npos ? 0 : from + 1;
+    return log.substr(from, 4000);
+  }
+  return {};
 }
 
 }  // namespace
@@ -75,6 +92,10 @@ void server_process::launch(std::map<std::string, std::string> env,
                                              {"PORT_FILE", dir_ + "/port"},
                                              {"LOG_LEVEL", "debug"},
                                              {"PATH", "/usr/bin:/bin"}};
+  // Sanitizer builds: the options (suppressions, halt_on_error) reach the server too.
+  for (const char* name :
+       {"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", "TSAN_OPTIONS"})
+    if (const char* value = std::getenv(name)) full[name] = value;
   for (auto& [k, v] : env) full[k] = v;
   std::vector<std::string> env_strings;
   for (auto& [k, v] : full) env_strings.push_back(k + "=" + v);
@@ -110,6 +131,8 @@ server_process::~server_process() {
     }
   }
   if (!dir_.empty()) {
+    if (auto report = sanitizer_report(log()); !report.empty())
+      ADD_FAILURE() << "eventsubd reported (sanitizer):\n" << report;
     std::error_code ec;
     std::filesystem::remove_all(dir_, ec);
   }
