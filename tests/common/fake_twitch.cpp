@@ -362,6 +362,7 @@ struct fake_twitch::impl {
   uint64_t next_stream_id = 40000000001;
   std::set<std::string> tokens;
   int issued = 0;
+  std::vector<std::string> every_token;  // revoked ones too
   std::deque<fault> faults;
   size_t page_size = 100;
   bool verify = true;
@@ -393,6 +394,7 @@ struct fake_twitch::impl {
   std::string new_token_locked() {
     auto token = random_string_locked(30, "abcdefghijklmnopqrstuvwxyz0123456789");
     tokens.insert(token);
+    every_token.push_back(token);
     ++issued;
     return token;
   }
@@ -1266,6 +1268,11 @@ void fake_twitch::delay_next(int count, std::chrono::milliseconds delay,
   impl_->faults.push_back(std::move(f));
 }
 
+void fake_twitch::clear_faults() {
+  std::lock_guard lk(impl_->m);
+  impl_->faults.clear();
+}
+
 void fake_twitch::revoke_tokens() {
   std::lock_guard lk(impl_->m);
   impl_->tokens.clear();
@@ -1306,6 +1313,11 @@ std::vector<recorded_request> fake_twitch::requests() const {
 void fake_twitch::reset_requests() {
   std::lock_guard lk(impl_->m);
   impl_->log.clear();
+}
+
+std::vector<std::string> fake_twitch::token_values() const {
+  std::lock_guard lk(impl_->m);
+  return impl_->every_token;
 }
 
 int fake_twitch::tokens_issued() const {

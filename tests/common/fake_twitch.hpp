@@ -96,6 +96,7 @@ class fake_twitch {
   /// with fail_next/garbage_next; the destructor cuts a delay short).
   void delay_next(int count, std::chrono::milliseconds delay,
                   const std::string& path_prefix = "");
+  void clear_faults();   // ends every pending fail_next/garbage_next/delay_next
   void revoke_tokens();  // every token issued so far becomes invalid (Helix then 401)
   void set_subscription_page_size(size_t n);  // Get EventSub Subscriptions (default 100)
   void set_verify_callbacks(bool on);         // default true
@@ -110,6 +111,7 @@ class fake_twitch {
   std::vector<recorded_request> requests() const;
   void reset_requests();
   int tokens_issued() const;
+  std::vector<std::string> token_values() const;  // every token issued, revoked too
   /// Number of callback verifications finished so far (whatever their outcome).
   int verifications_done() const;
 

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -241,6 +242,53 @@ TEST(redis_e2e,
        at = log.find("backend is unavailable", at + 1))
     ++reports;
   EXPECT_EQ(reports, 1u);
+}
+
+TEST(redis_e2e, sigterm_under_webhook_load_loses_nothing_acknowledged) {
+  // A 200 means "stored": whatever was acknowledged before the server stopped must be
+  // in Redis afterwards; requests cut by the shutdown get a clean close or a refused
+  // connection, and Twitch would retry those.
+  redis_server redis(0, true);
+  server_process server{redis_env(redis)};
+  auto port = server.port();
+  std::mutex mutex;
+  std::vector<std::string> acknowledged;
+  std::atomic<bool> stop{false};
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> clients;
+  for (int c = 0; c < 4; ++c)
+    clients.emplace_back([&, c] {
+      for (int n = 0; !stop; ++n) {
+        auto login = "term" + std::to_string(c) + "x" + std::to_string(n);
+        auto id = "term-msg-" + std::to_string(c) + "-" + std::to_string(n);
+        auto body = online_body(std::to_string(700000 + c * 10000 + n), login,
+                                "s-" + login, twitch_timestamp(-5s));
+        try {
+          auto r = post_signed(port, body, "notification", id);
+          if (r.status == 200) {
+            std::lock_guard<std::mutex> guard{mutex};
+            acknowledged.push_back(id);
+          } else if (r.status != 503) {
+            ++wrong;
+          }
+        } catch (const std::exception&) {
+          // refused or closed while stopping: nothing was promised
+        }
+      }
+    });
+  ASSERT_TRUE(eventually([&] {
+    std::lock_guard<std::mutex> guard{mutex};
+    return acknowledged.size() >= 150;
+  }));
+  auto code = server.terminate(10s);
+  stop = true;
+  for (auto& t : clients) t.join();
+  ASSERT_TRUE(code.has_value());
+  EXPECT_EQ(*code, 0);
+  EXPECT_EQ(wrong.load(), 0);
+  ASSERT_LT(acknowledged.size(), 1000u);  // all within the events list's length
+  auto stored = stored_event_ids(redis.port());
+  for (const auto& id : acknowledged) EXPECT_EQ(stored.count(id), 1u) << id;
 }
 
 TEST(redis_e2e, a_full_write_queue_answers_503_until_redis_is_back) {

@@ -395,6 +395,76 @@ TEST_F(twitch_e2e, refresh_of_250_streamers_costs_3_get_streams_calls) {
   }
 }
 
+// Faults on Twitch's side: the server starts and serves what it knows whatever Twitch
+// does, retries within the rate limit, and recovers without a restart.
+
+TEST_F(twitch_e2e,
+       twitch_down_at_startup_the_server_serves_and_recovers_without_restart) {
+  fake.fail_next(100000, 503);  // OAuth and Helix alike, until cleared
+  start({{"DEFAULT_STREAMERS", "shroud,ninja"}, {"TWITCH_RETRY_INTERVAL", "1"}});
+  // Serving: health, reads, and webhooks (which need no Twitch call).
+  EXPECT_EQ(http_once(port(), "GET", "/health").status, 200);
+  auto body = online_body("1003", "pokimane", "s-poki", twitch_timestamp(-1s));
+  EXPECT_EQ(post_signed(port(), body).status, 200);
+  EXPECT_NE(http_once(port(), "GET", "/streams/live").body.find("pokimane"),
+            std::string::npos);
+  // A question only Twitch can answer is an honest 5xx, never a made-up "offline".
+  auto unknown = http_once(port(), "GET", "/streamers/ninja/status");
+  EXPECT_GE(unknown.status, 502) << unknown.body;
+  EXPECT_TRUE(server->wait_for_log("resolving DEFAULT_STREAMERS failed", 20s));
+  fake.clear_faults();  // Twitch is back
+  EXPECT_TRUE(
+      eventually([&] { return both_enabled("1001") && both_enabled("1002"); }, 30s))
+      << server->log();
+  EXPECT_EQ(streamers().root.get_array().value().size(), 2u);
+  EXPECT_EQ(http_once(port(), "GET", "/health").status, 200);
+}
+
+TEST_F(twitch_e2e, twitch_slow_at_startup_does_not_hold_up_the_server) {
+  fake.delay_next(2, 3s);  // the token, then the users lookup
+  start({{"DEFAULT_STREAMERS", "shroud"}});
+  // Listening and answering while the default streamer is still being looked up.
+  EXPECT_EQ(http_once(port(), "GET", "/health").status, 200);
+  EXPECT_EQ(streamers().root.get_array().value().size(), 0u);
+  EXPECT_TRUE(eventually([&] { return both_enabled("1001"); }, 30s)) << server->log();
+  EXPECT_EQ(streamers().root.get_array().value().size(), 1u);
+}
+
+TEST_F(twitch_e2e, garbage_and_429_during_refresh_leave_statuses_then_recover) {
+  start({{"DEFAULT_STREAMERS", "shroud,ninja"}, {"REFRESH_INTERVAL", "10"}});
+  ASSERT_TRUE(server->wait_for_log("Initialized shroud: live", 20s)) << server->log();
+  auto live_logins = [&] { return http_once(port(), "GET", "/streams/live").body; };
+  ASSERT_TRUE(
+      eventually([&] { return live_logins().find("shroud") != std::string::npos; }));
+  // On Twitch ninja starts (its online webhook is lost). The next round gets garbage.
+  fake.set_live({"s-1002",
+                 "1002",
+                 "ninja",
+                 "Ninja",
+                 "33214",
+                 "Fortnite",
+                 "solo",
+                 900,
+                 "2024-01-01T12:00:00Z",
+                 {}});
+  fake.garbage_next(1, "/helix/streams");
+  ASSERT_TRUE(server->wait_for_log("refresher: Get Streams failed", 20s))
+      << server->log();
+  auto unchanged = live_logins();
+  EXPECT_NE(unchanged.find("shroud"), std::string::npos) << unchanged;
+  EXPECT_EQ(unchanged.find("ninja"), std::string::npos) << unchanged;
+  // The round after meets a 429 first: it waits for the reset, retries, and applies
+  // (polling corrects the missed online; shroud stays live, as Twitch still lists it).
+  int calls_before = fake.calls("GET", "/helix/streams");
+  fake.fail_next(1, 429, "/helix/streams", 1);
+  ASSERT_TRUE(
+      eventually([&] { return live_logins().find("ninja") != std::string::npos; }, 30s))
+      << server->log();
+  EXPECT_NE(live_logins().find("shroud"), std::string::npos);
+  EXPECT_EQ(fake.calls("GET", "/helix/streams"), calls_before + 2);
+  EXPECT_NE(server->log().find("429 on"), std::string::npos);
+}
+
 TEST(twitch_disabled_e2e, default_streamers_without_credentials_are_ignored_loudly) {
   server_process server{{{"DEFAULT_STREAMERS", "shroud"}}};
   EXPECT_TRUE(server.wait_for_log("DEFAULT_STREAMERS ignored"));
