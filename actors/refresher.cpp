@@ -11,8 +11,8 @@ namespace eventsubd {
 
 refresher_actor::behavior_type refresher_fn(
     refresher_actor::stateful_pointer<refresher_state> self,
-    std::chrono::seconds interval, twitch_client_actor twitch, storage_actor storage,
-    streamer_supervisor_actor supervisor) {
+    std::chrono::seconds interval, const twitch_client_actor& twitch,
+    const storage_actor& storage, const streamer_supervisor_actor& supervisor) {
   auto log = log_for("actors");
   self->state.interval = interval;
   auto next_round = [=] {
@@ -40,6 +40,7 @@ refresher_actor::behavior_type refresher_fn(
                               monitored.size());
                   if (monitored.empty()) return next_round();
                   std::vector<std::string> ids;
+                  ids.reserve(monitored.size());
                   for (const auto& s : monitored) ids.push_back(s.user_id);
                   self->request(twitch, std::chrono::minutes(10), caf::get_atom::value,
                                 streams_atom::value, ids)

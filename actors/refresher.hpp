@@ -23,7 +23,7 @@ struct refresher_state {
 /// as "offline". The first round (start-up) initialises statuses and logs each one.
 refresher_actor::behavior_type refresher_fn(
     refresher_actor::stateful_pointer<refresher_state> self,
-    std::chrono::seconds interval, twitch_client_actor twitch, storage_actor storage,
-    streamer_supervisor_actor supervisor);
+    std::chrono::seconds interval, const twitch_client_actor& twitch,
+    const storage_actor& storage, const streamer_supervisor_actor& supervisor);
 
 }  // namespace eventsubd

@@ -10,9 +10,10 @@ namespace eventsubd {
 
 status_lookup_actor::behavior_type status_lookup_fn(
     status_lookup_actor::stateful_pointer<status_lookup_state> self,
-    twitch_client_actor twitch, std::chrono::seconds ttl) {
+    const twitch_client_actor& twitch, std::chrono::seconds ttl) {
   self->state.ttl = ttl;
-  auto finish = [=](const std::string& login, query_result result, bool cacheable) {
+  auto finish = [=](const std::string& login, const query_result& result,
+                    bool cacheable) {
     auto& st = self->state;
     if (cacheable) st.cache[login] = {std::chrono::steady_clock::now() + st.ttl, result};
     auto waiting = std::move(st.waiting[login]);

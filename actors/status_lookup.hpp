@@ -26,6 +26,6 @@ struct status_lookup_state {
 /// are 404 (cached too); Twitch failures are 502/503/504 and not cached.
 status_lookup_actor::behavior_type status_lookup_fn(
     status_lookup_actor::stateful_pointer<status_lookup_state> self,
-    twitch_client_actor twitch, std::chrono::seconds ttl);
+    const twitch_client_actor& twitch, std::chrono::seconds ttl);
 
 }  // namespace eventsubd

@@ -156,7 +156,7 @@ void load(self_ptr self) {
                 st.opts.backend_name, snap.streamers.size(), snap.statuses.size(),
                 snap.events.size(), snap.seen.size());
             st.model.load(std::move(snap.streamers), std::move(snap.statuses),
-                          std::move(snap.events), storage::events_kept);
+                          snap.events, storage::events_kept);
             st.seen = std::move(snap.seen);
             st.loaded = true;
             for (auto& rp : std::exchange(st.seen_waiting, {}))
@@ -237,8 +237,8 @@ storage_state::~storage_state() {
 }
 
 storage_actor::behavior_type storage_fn(
-    storage_actor::stateful_pointer<storage_state> self, storage_writer_actor writer,
-    storage_options opts) {
+    storage_actor::stateful_pointer<storage_state> self,
+    const storage_writer_actor& writer, storage_options opts) {
   auto log = log_for("storage");
   self->state.writer = writer;
   self->state.opts = std::move(opts);

@@ -73,8 +73,8 @@ struct storage_state {
 /// that writes are refused) and the queue is replayed in order when the backend is back.
 /// Reads never wait for the backend: they are served from the read model's cached bodies.
 storage_actor::behavior_type storage_fn(
-    storage_actor::stateful_pointer<storage_state> self, storage_writer_actor writer,
-    storage_options opts);
+    storage_actor::stateful_pointer<storage_state> self,
+    const storage_writer_actor& writer, storage_options opts);
 
 /// Spawns the writer (detached when the backend blocks) and the storage actor, linked.
 storage_actor spawn_storage(caf::actor_system& sys,

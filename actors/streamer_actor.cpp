@@ -86,9 +86,9 @@ stream_report report_from_poll(const poll_report& p, sys_time last_transition) {
 }  // namespace
 
 streamer_actor::behavior_type streamer_fn(
-    streamer_actor::stateful_pointer<streamer_state> self, std::string user_id,
-    storage_actor storage, event_bus_actor bus, twitch_client_actor twitch,
-    streamer_tuning tuning) {
+    streamer_actor::stateful_pointer<streamer_state> self, const std::string& user_id,
+    const storage_actor& storage, const event_bus_actor& bus,
+    const twitch_client_actor& twitch, streamer_tuning tuning) {
   auto log = log_for("actors");
   self->state.user_id = user_id;
   self->state.tuning = tuning;
@@ -171,7 +171,7 @@ streamer_actor::behavior_type streamer_fn(
   };
 
   // Replaces the status without an event (metadata, start-up initialisation).
-  auto put_status = [=](stream_status s, bool announce_metadata) {
+  auto put_status = [=](const stream_status& s, bool announce_metadata) {
     self->request(storage, storage_timeout, caf::put_atom::value, s)
         .await(
             [=](caf::ok_atom) {

@@ -39,8 +39,8 @@ struct streamer_state {
 /// stream's metadata from Helix with backoff (Helix lags EventSub). Polls update metadata
 /// and correct missed transitions, marked as coming from polling.
 streamer_actor::behavior_type streamer_fn(
-    streamer_actor::stateful_pointer<streamer_state> self, std::string user_id,
-    storage_actor storage, event_bus_actor bus, twitch_client_actor twitch,
-    streamer_tuning tuning);
+    streamer_actor::stateful_pointer<streamer_state> self, const std::string& user_id,
+    const storage_actor& storage, const event_bus_actor& bus,
+    const twitch_client_actor& twitch, streamer_tuning tuning);
 
 }  // namespace eventsubd

@@ -30,9 +30,9 @@ const streamer_record* find_login(const std::vector<streamer_record>& all,
 
 subscription_manager_actor::behavior_type subscription_manager_fn(
     subscription_manager_actor::stateful_pointer<subscription_manager_state> self,
-    subscription_manager_config cfg, twitch_client_actor twitch, twitch_client_actor bulk,
-    storage_actor storage, streamer_supervisor_actor supervisor,
-    refresher_actor refresher) {
+    subscription_manager_config cfg, const twitch_client_actor& twitch,
+    const twitch_client_actor& bulk, const storage_actor& storage,
+    const streamer_supervisor_actor& supervisor, const refresher_actor& refresher) {
   auto log = log_for("actors");
   self->state.cfg = std::move(cfg);
 
@@ -44,7 +44,7 @@ subscription_manager_actor::behavior_type subscription_manager_fn(
   };
 
   // Writes the streamer, then asks the refresher-like path for its current status.
-  auto store_and_initialise = [=](streamer_record rec, reply_once reply) {
+  auto store_and_initialise = [=](const streamer_record& rec, const reply_once& reply) {
     self->request(storage, storage_timeout, caf::put_atom::value, rec)
         .await(
             [=](caf::ok_atom) {
@@ -157,7 +157,7 @@ subscription_manager_actor::behavior_type subscription_manager_fn(
   // `done(true)`. When Twitch cannot be asked (down at start-up), the rest of start-up
   // goes on without them, `done(false)`, and they are tried again after retry_after:
   // the server recovers without a restart.
-  auto add_defaults = [=](std::function<void(bool)> done) {
+  auto add_defaults = [=](const std::function<void(bool)>& done) {
     const auto& defaults = self->state.cfg.default_streamers;
     self->request(bulk, twitch_timeout, caf::get_atom::value, users_atom::value, defaults)
         .then(

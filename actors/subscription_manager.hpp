@@ -29,8 +29,8 @@ struct subscription_manager_state {
 /// reconciliation) and the periodic reconciliation, and handles revocations.
 subscription_manager_actor::behavior_type subscription_manager_fn(
     subscription_manager_actor::stateful_pointer<subscription_manager_state> self,
-    subscription_manager_config cfg, twitch_client_actor twitch, twitch_client_actor bulk,
-    storage_actor storage, streamer_supervisor_actor supervisor,
-    refresher_actor refresher);
+    subscription_manager_config cfg, const twitch_client_actor& twitch,
+    const twitch_client_actor& bulk, const storage_actor& storage,
+    const streamer_supervisor_actor& supervisor, const refresher_actor& refresher);
 
 }  // namespace eventsubd

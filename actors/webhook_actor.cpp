@@ -67,8 +67,8 @@ stream_report make_report(const twitch::eventsub_message& msg,
 
 webhook_actor::behavior_type webhook_fn(
     webhook_actor::stateful_pointer<webhook_state> self, webhook_config cfg,
-    streamer_supervisor_actor supervisor, storage_actor storage,
-    subscription_manager_actor manager) {
+    const streamer_supervisor_actor& supervisor, const storage_actor& storage,
+    const subscription_manager_actor& manager) {
   auto log = log_for("actors");
   auto& st = self->state;
   st.cfg = std::move(cfg);

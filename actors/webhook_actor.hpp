@@ -41,7 +41,7 @@ struct webhook_state {
 /// 503.
 webhook_actor::behavior_type webhook_fn(
     webhook_actor::stateful_pointer<webhook_state> self, webhook_config cfg,
-    streamer_supervisor_actor supervisor, storage_actor storage,
-    subscription_manager_actor manager);
+    const streamer_supervisor_actor& supervisor, const storage_actor& storage,
+    const subscription_manager_actor& manager);
 
 }  // namespace eventsubd

@@ -3,8 +3,8 @@
 #include "core/logging.hpp"
 
 #include <cerrno>
-#include <cstring>
 #include <sys/resource.h>
+#include <system_error>
 
 namespace eventsubd {
 
@@ -12,7 +12,8 @@ void raise_fd_limit(int max_connections) {
   auto log = log_for("app");
   rlimit limit{};
   if (getrlimit(RLIMIT_NOFILE, &limit) != 0) {
-    log->warn("cannot read the file descriptor limit: {}", std::strerror(errno));
+    log->warn("cannot read the file descriptor limit: {}",
+              std::generic_category().message(errno));
     return;
   }
   if (limit.rlim_cur < limit.rlim_max) {
@@ -22,7 +23,7 @@ void raise_fd_limit(int max_connections) {
       limit = raised;
     else
       log->warn("cannot raise the file descriptor limit to {}: {}", limit.rlim_max,
-                std::strerror(errno));
+                std::generic_category().message(errno));
   }
   // Descriptors beyond the connections: listener, Redis, Twitch clients, log, epoll.
   constexpr rlim_t reserve = 64;

@@ -18,7 +18,7 @@ namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
 using boost::system::error_code;
 
-constexpr size_t body_limit = 64 * 1024;
+constexpr size_t body_limit = size_t{64} * 1024;
 constexpr size_t shown_body = 200;
 
 /// Runs asynchronous operations one after another, each to completion, all before one

@@ -295,7 +295,9 @@ std::string config::twitch_credentials_problem() const {
 
 env_lookup process_environment() {
   return [](const std::string& name) -> std::optional<std::string> {
-    if (const char* v = std::getenv(name.c_str())) return std::string(v);
+    // Read on the main thread at start, before any other thread exists.
+    if (const char* v = std::getenv(name.c_str()))  // NOLINT(concurrency-mt-unsafe)
+      return std::string(v);
     return std::nullopt;
   };
 }

@@ -7,8 +7,8 @@ namespace eventsubd::http {
 
 /// Per-connection limits; the defaults follow the contract (1 MiB bodies).
 struct server_limits {
-  std::size_t body_limit = 1024 * 1024;
-  std::size_t header_limit = 16 * 1024;
+  std::size_t body_limit = std::size_t{1024} * 1024;
+  std::size_t header_limit = std::size_t{16} * 1024;
   std::chrono::seconds header_timeout{
       20};  // from waiting for a request to its last header
   std::chrono::seconds body_timeout{20};

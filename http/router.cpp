@@ -153,7 +153,7 @@ void router::route(request&& req, respond_fn respond) {
   // Every other answer goes through `reply`, exactly once; service replies may come from
   // an actor thread, and the response is built there.
   reply_once reply{
-      [respond = std::move(respond), version, keep_alive, count](query_result r) {
+      [respond = std::move(respond), version, keep_alive, count](const query_result& r) {
         auto res = make_response(r, version, keep_alive);
         count(res);
         respond(std::move(res));
@@ -205,9 +205,10 @@ void router::route(request&& req, respond_fn respond) {
       auto text = query_param(query, "limit", malformed);
       uint32_t limit = 50;
       if (text) {
+        const std::string& digits = *text;
         auto [ptr, ec] =
-            std::from_chars(text->data(), text->data() + text->size(), limit);
-        if (ec != std::errc{} || ptr != text->data() + text->size() || text->empty() ||
+            std::from_chars(digits.data(), digits.data() + digits.size(), limit);
+        if (ec != std::errc{} || ptr != digits.data() + digits.size() || digits.empty() ||
             limit < 1 || limit > 1000)
           malformed = true;
       }

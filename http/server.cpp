@@ -113,7 +113,7 @@ void server::shutdown(std::chrono::milliseconds grace, std::function<void()> don
 }
 
 void server::wait_for_sessions(std::chrono::steady_clock::time_point deadline,
-                               std::function<void()> done) {
+                               const std::function<void()>& done) {
   if (connection_count() == 0 || std::chrono::steady_clock::now() >= deadline) {
     if (auto left = connection_count())
       log_for("http")->warn(

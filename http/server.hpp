@@ -50,7 +50,7 @@ class server : public std::enable_shared_from_this<server> {
   void on_accept(boost::beast::error_code ec, stream_socket socket);
   void retry_accept_later(boost::beast::error_code ec);
   void wait_for_sessions(std::chrono::steady_clock::time_point deadline,
-                         std::function<void()> done);
+                         const std::function<void()>& done);
 
   boost::asio::io_context& ioc_;
   boost::asio::ip::tcp::acceptor acceptor_;

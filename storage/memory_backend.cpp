@@ -44,7 +44,8 @@ failure memory_backend::append_event(const event_record& e, size_t keep) {
 }
 
 failure memory_backend::load_events(size_t limit, std::vector<event_record>& out) {
-  out.assign(events_.begin(), events_.begin() + std::min(limit, events_.size()));
+  out.assign(events_.begin(), events_.begin() + static_cast<std::ptrdiff_t>(
+                                                    std::min(limit, events_.size())));
   return {};
 }
 

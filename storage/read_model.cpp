@@ -9,7 +9,7 @@ namespace eventsubd::storage {
 
 void read_model::load(std::vector<streamer_record> streamers,
                       std::vector<stream_status> statuses,
-                      std::vector<event_record> events, size_t keep) {
+                      const std::vector<event_record>& events, size_t keep) {
   statuses_.clear();
   if (view_) view_->clear();
   login_by_user_id_.clear();
@@ -27,7 +27,7 @@ void read_model::load(std::vector<streamer_record> streamers,
            parse_rfc3339(b.last_updated).value_or(sys_time{});
   });
   for (auto& s : statuses) put_status(s);
-  for (auto& e : events) {
+  for (const auto& e : events) {
     if (events_.size() >= keep) break;
     events_.push_back({to_json(e)});
   }

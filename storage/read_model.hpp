@@ -21,7 +21,7 @@ class read_model {
  public:
   /// Replaces everything (start-up load). `events` newest first.
   void load(std::vector<streamer_record> streamers, std::vector<stream_status> statuses,
-            std::vector<event_record> events, size_t keep);
+            const std::vector<event_record>& events, size_t keep);
 
   /// Mirrors every status body into `view` from now on, for readers on other threads.
   void publish_to(std::shared_ptr<status_view> view);

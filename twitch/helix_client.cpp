@@ -177,8 +177,10 @@ twitch_error helix_client::call(const std::string& method, const std::string& pa
   for (int attempt = 1;; ++attempt) {
     pace();
     ++stats_.calls[what];
+    std::string target = path;
+    if (!query.empty()) target.append("?").append(query);
     out = http_.request(
-        cfg_.api, method, path + (query.empty() ? "" : "?" + query),
+        cfg_.api, method, target,
         {{"Authorization", "Bearer " + token_}, {"Client-Id", cfg_.client_id}}, json_body,
         json_body.empty() ? "" : "application/json");
     metrics::helix_call(endpoint_of(method, path), static_cast<unsigned>(out.status));
@@ -227,6 +229,7 @@ twitch_error helix_client::get_users(const std::vector<std::string>& logins,
   out.clear();
   // One list of key=value terms, cut into calls of 100.
   std::vector<std::string> terms;
+  terms.reserve(logins.size() + ids.size());
   for (const auto& login : logins) terms.push_back("login=" + url_encode(login));
   for (const auto& id : ids) terms.push_back("id=" + url_encode(id));
   for (size_t i = 0; i < terms.size(); i += batch_size) {

@@ -138,7 +138,7 @@ http_result https_client::request(
     beast::error_code ec;
     if (!reused) ec = impl_->connect(c, base);
     bh::response_parser<bh::string_body> parser;
-    parser.body_limit(16 * 1024 * 1024);
+    parser.body_limit(std::uint64_t{16} * 1024 * 1024);
     if (!ec) {
       ec = c.tls ? impl_->exchange(*c.tls, c, req, parser)
                  : impl_->exchange(*c.plain, c, req, parser);
