@@ -54,6 +54,12 @@ class twitch_e2e : public ::testing::Test {
   }
 
   json_doc streamers() { return json_doc(http_once(port(), "GET", "/streamers").body); }
+
+  /// ninja (1002) live on Twitch with stream s-1002, started at `started_at`.
+  static fake_stream ninja_playing_fortnite(const std::string& started_at) {
+    return {"s-1002",   "1002",        "ninja", "Ninja",    "33214",
+            "Fortnite", "dropping in", 12000,   started_at, {}};
+  }
 };
 
 TEST_F(twitch_e2e, add_creates_both_subscriptions_verified_through_our_webhook) {
@@ -322,16 +328,7 @@ TEST_F(twitch_e2e, metadata_is_fetched_promptly_after_online) {
   auto status = json_doc(http_once(port(), "GET", "/streamers/ninja/status").body);
   EXPECT_TRUE(bool(status.root["is_live"]));
   EXPECT_EQ(std::string_view(status.root["stream_data"]["id"]), "s-1002");
-  fake.set_live({"s-1002",
-                 "1002",
-                 "ninja",
-                 "Ninja",
-                 "33214",
-                 "Fortnite",
-                 "dropping in",
-                 12000,
-                 twitch_timestamp(-5s),
-                 {}});
+  fake.set_live(ninja_playing_fortnite(twitch_timestamp(-5s)));
   ASSERT_TRUE(eventually(
       [&] {
         auto body = http_once(port(), "GET", "/streamers/ninja/status").body;
@@ -437,16 +434,7 @@ TEST_F(twitch_e2e, garbage_and_429_during_refresh_leave_statuses_then_recover) {
   ASSERT_TRUE(
       eventually([&] { return live_logins().find("shroud") != std::string::npos; }));
   // On Twitch ninja starts (its online webhook is lost). The next round gets garbage.
-  fake.set_live({"s-1002",
-                 "1002",
-                 "ninja",
-                 "Ninja",
-                 "33214",
-                 "Fortnite",
-                 "solo",
-                 900,
-                 "2024-01-01T12:00:00Z",
-                 {}});
+  fake.set_live(ninja_playing_fortnite("2024-01-01T12:00:00Z"));
   fake.garbage_next(1, "/helix/streams");
   ASSERT_TRUE(server->wait_for_log("refresher: Get Streams failed", 20s))
       << server->log();
