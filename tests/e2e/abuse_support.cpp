@@ -49,6 +49,12 @@ size_t raw_connection::send_some_now(std::string_view bytes) {
   return n > 0 ? static_cast<size_t>(n) : 0;
 }
 
+bool raw_connection::wait_writable(std::chrono::milliseconds timeout) {
+  pollfd p{fd_, POLLOUT, 0};
+  int ready = ::poll(&p, 1, static_cast<int>(timeout.count()));
+  return ready > 0 && (p.revents & POLLOUT) && !(p.revents & (POLLERR | POLLHUP));
+}
+
 bool raw_connection::closed_now() {
   char buf[16384];
   while (true) {

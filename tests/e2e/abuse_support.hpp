@@ -26,6 +26,8 @@ class raw_connection {
   bool send_all(std::string_view bytes);
   /// Sends what fits without blocking; returns the bytes taken (0 when full or closed).
   size_t send_some_now(std::string_view bytes);
+  /// Waits until a send could take bytes again (false after `timeout`, or when closed).
+  bool wait_writable(std::chrono::milliseconds timeout);
   /// True once the peer closed (EOF or reset), checked without blocking; bytes that
   /// arrived meanwhile are appended to `received`.
   bool closed_now();
