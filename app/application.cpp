@@ -186,14 +186,8 @@ int run_application(const config& cfg) {
       log->critical("{}", err);
       exit_code = 1;
     } else {
-      log->info("listening on {}:{}", cfg.host, server->port());
-      if (!cfg.port_file.empty()) {
-        std::ofstream out(cfg.port_file, std::ios::trunc);
-        out << server->port() << "\n";
-      }
-      // Listening first, so Twitch's verification challenges are answered during
-      // start-up.
-      if (manager) caf::anon_send(manager, startup_atom::value);
+      // Signals are caught before anyone can learn the port (PORT_FILE), so a SIGTERM
+      // sent right after start-up is a graceful stop, not the default kill.
       boost::asio::signal_set signals{ioc, SIGINT, SIGTERM};
       signals.async_wait([&](const boost::system::error_code& ec, int signal) {
         if (ec) return;
@@ -202,6 +196,14 @@ int run_application(const config& cfg) {
         stopping->store(true);
         server->shutdown(shutdown_grace, [&ioc] { ioc.stop(); });
       });
+      log->info("listening on {}:{}", cfg.host, server->port());
+      if (!cfg.port_file.empty()) {
+        std::ofstream out(cfg.port_file, std::ios::trunc);
+        out << server->port() << "\n";
+      }
+      // Listening first, so Twitch's verification challenges are answered during
+      // start-up.
+      if (manager) caf::anon_send(manager, startup_atom::value);
       std::vector<std::thread> threads;
       for (int i = 1; i < cfg.io_threads; ++i)
         threads.emplace_back([&ioc] { ioc.run(); });
