@@ -294,23 +294,28 @@ storage_actor::behavior_type storage_fn(
         else
           reply({errc::unavailable, {}, unhealthy, body_kind::json});
       },
-      [=](record_atom, const transition& t) -> caf::result<caf::ok_atom> {
+      [=](record_atom, transition& t) -> caf::result<caf::ok_atom> {
         if (auto err = cannot_write(self)) return std::move(*err);
         auto& model = self->state.model;
+        // The backend's copy of the change; a backend that does not outlive the process
+        // needs none (copying the status and the event cost ~3% of a webhook's CPU).
+        const bool durable = self->state.opts.durable;
         std::vector<write_op> ops;
         // A broadcaster that renamed itself: its status moves to the new login.
         if (auto prev = model.status_by_user_id(t.status.user_id);
             prev && prev->username != t.status.username) {
           auto old_login = prev->username;
           log->info("storage: {} is now called {}", old_login, t.status.username);
-          ops.push_back(remove_status_op{old_login});
+          if (durable) ops.push_back(remove_status_op{old_login});
           model.remove_status(old_login);
         }
-        ops.push_back(put_status_op{t.status});
-        ops.push_back(append_event_op{t.event, events_kept});
-        if (!t.seen_id.empty())
-          ops.push_back(mark_seen_op{t.seen_id, std::chrono::seconds(t.seen_ttl_s)});
-        model.put_status(t.status);
+        if (durable) {
+          ops.push_back(put_status_op{t.status});
+          ops.push_back(append_event_op{t.event, events_kept});
+          if (!t.seen_id.empty())
+            ops.push_back(mark_seen_op{t.seen_id, std::chrono::seconds(t.seen_ttl_s)});
+        }
+        model.put_status(std::move(t.status));
         model.add_event(t.event, events_kept);
         return enqueue_and_answer(self, std::move(ops), caf::ok_atom::value);
       },

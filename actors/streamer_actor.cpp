@@ -37,29 +37,31 @@ std::string polling_id() {
          std::to_string(++counter);
 }
 
-transition make_transition(const stream_report& r, sys_time at) {
+/// Takes the report apart: every field ends up in the status or the event (moved into
+/// one of them, copied only for the other).
+transition make_transition(stream_report&& r, sys_time at) {
   transition t;
   auto stamp = format_rfc3339(at);
   t.status.user_id = r.user_id;
   t.status.username = r.login;
   t.status.display_name = r.display_name;
   t.status.is_live = r.online;
-  t.status.stream_data = r.online ? r.event_raw : std::string{};
+  if (r.online) t.status.stream_data = r.event_raw;
   t.status.last_updated = stamp;
   t.status.last_event_type = r.event_type;
-  t.event.id = r.message_id;
-  t.event.event_type = r.event_type;
-  t.event.broadcaster_id = r.user_id;
-  t.event.broadcaster_login = r.login;
-  t.event.broadcaster_name = r.display_name;
-  t.event.timestamp = std::move(stamp);
-  t.event.score = unix_seconds(at);
-  t.event.data = r.event_raw;
-  if (r.source == change_source::polling) t.event.source = "polling";
   if (r.remember_seconds > 0) {
     t.seen_id = r.message_id;
     t.seen_ttl_s = r.remember_seconds;
   }
+  t.event.id = std::move(r.message_id);
+  t.event.event_type = std::move(r.event_type);
+  t.event.broadcaster_id = std::move(r.user_id);
+  t.event.broadcaster_login = std::move(r.login);
+  t.event.broadcaster_name = std::move(r.display_name);
+  t.event.timestamp = std::move(stamp);
+  t.event.score = unix_seconds(at);
+  t.event.data = std::move(r.event_raw);
+  if (r.source == change_source::polling) t.event.source = "polling";
   return t;
 }
 
@@ -123,7 +125,7 @@ streamer_actor::behavior_type streamer_fn(
   };
 
   // Stores a transition, then commits it; `await` keeps one report at a time.
-  auto apply = [=](const stream_report& report, const reply_once& reply) {
+  auto apply = [=](stream_report report, const reply_once& reply) {
     stream_observation obs{report.online, report.stream_id, report.event_time};
     switch (self->state.machine.consider(obs)) {
       case stream_verdict::duplicate:
@@ -141,29 +143,33 @@ streamer_actor::behavior_type streamer_fn(
       case stream_verdict::apply:
         break;
     }
-    auto t = make_transition(report, now());
-    self->request(storage, storage_timeout, record_atom::value, t)
+    // The transition moves into the message and the handlers capture only what they
+    // use: copies of the report and the transition were ~30 string allocations per
+    // webhook.
+    const bool online = report.online;
+    const auto source = report.source;
+    auto t = make_transition(std::move(report), now());
+    auto status = std::make_shared<stream_status>(t.status);
+    self->request(storage, storage_timeout, record_atom::value, std::move(t))
         .await(
             [=](caf::ok_atom) {
               auto& st = self->state;
               st.machine.commit(obs);
-              metrics::event_applied(report.online,
-                                     report.source == change_source::webhook);
-              st.current = t.status;
+              metrics::event_applied(online, source == change_source::webhook);
+              st.current = std::move(*status);
               st.misses = 0;
-              if (report.online) st.live_since = std::chrono::steady_clock::now();
-              log->debug("streamer {}: {} ({})", report.login,
-                         report.online ? "live" : "offline", to_string(report.source));
-              publish(report.online ? change_kind::online : change_kind::offline,
-                      report.source);
+              if (online) st.live_since = std::chrono::steady_clock::now();
+              log->debug("streamer {}: {} ({})", st.current.username,
+                         online ? "live" : "offline", to_string(source));
+              publish(online ? change_kind::online : change_kind::offline, source);
               reply(query_result::success(webhook_replies::success()));
-              if (report.online && report.source == change_source::webhook && twitch)
+              if (online && source == change_source::webhook && twitch)
                 self->delayed_send(self, std::chrono::seconds(2), metadata_atom::value,
-                                   report.stream_id, 1);
+                                   obs.stream_id, 1);
             },
             [=](const caf::error& err) {
-              log->error("streamer {}: storing {} failed: {}", report.login,
-                         report.event_type, self->system().render(err));
+              log->error("streamer {}: storing {} failed: {}", status->username,
+                         status->last_event_type, self->system().render(err));
               reply(query_result::failure(
                   errc::unavailable,
                   "Storage is unavailable; the event was not recorded"));
@@ -197,8 +203,8 @@ streamer_actor::behavior_type streamer_fn(
   };
 
   return {
-      [=](observe_atom, const stream_report& report, const reply_once& reply) {
-        apply(report, reply);
+      [=](observe_atom, stream_report& report, const reply_once& reply) {
+        apply(std::move(report), reply);
       },
       [=](poll_atom, const poll_report& p) {
         auto& st = self->state;

@@ -43,19 +43,20 @@ metrics::message_kind metrics_kind(std::string_view type_header) {
   return metrics::message_kind::other;
 }
 
-stream_report make_report(const twitch::eventsub_message& msg,
-                          const std::string& message_id, sys_time sent,
-                          std::string login) {
+/// Takes the parsed message apart (moving, not copying: this runs for every delivery).
+stream_report make_report(twitch::eventsub_message&& msg, std::string message_id,
+                          sys_time sent, std::string login) {
   stream_report r;
-  const auto& ev = msg.event;
+  auto& ev = msg.event;
   r.online = msg.subscription.type == "stream.online";
-  r.message_id = message_id;
-  r.event_type = msg.subscription.type;
-  r.user_id = ev.broadcaster_user_id;
+  r.message_id = std::move(message_id);
+  r.event_type = std::move(msg.subscription.type);
+  r.user_id = std::move(ev.broadcaster_user_id);
   r.login = std::move(login);
-  r.display_name = ev.broadcaster_user_name.empty() ? r.login : ev.broadcaster_user_name;
-  r.stream_id = ev.stream_id;
-  r.event_raw = ev.raw;
+  r.display_name =
+      ev.broadcaster_user_name.empty() ? r.login : std::move(ev.broadcaster_user_name);
+  r.stream_id = std::move(ev.stream_id);
+  r.event_raw = std::move(ev.raw);
   r.event_time = sent;
   if (r.online)
     if (auto started = parse_rfc3339(ev.started_at)) r.event_time = *started;
@@ -217,7 +218,8 @@ webhook_actor::behavior_type webhook_fn(
           if (!r.ok()) caf::anon_send(me, forget_atom::value, id);
           reply(std::move(r));
         }};
-        auto report = make_report(msg, req.message_id, *sent, std::move(*login));
+        auto report = make_report(std::move(msg), std::move(req.message_id), *sent,
+                                  std::move(*login));
         report.remember_seconds = seen_ttl_seconds(st.cfg.dedupe_horizon);
         self->send(supervisor, observe_atom::value, std::move(report),
                    std::move(on_done));

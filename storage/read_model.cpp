@@ -26,7 +26,7 @@ void read_model::load(std::vector<streamer_record> streamers,
     return parse_rfc3339(a.last_updated).value_or(sys_time{}) <
            parse_rfc3339(b.last_updated).value_or(sys_time{});
   });
-  for (auto& s : statuses) put_status(s);
+  for (auto& s : statuses) put_status(std::move(s));
   for (const auto& e : events) {
     if (events_.size() >= keep) break;
     events_.push_back({to_json(e)});
@@ -109,20 +109,24 @@ std::vector<streamer_record> read_model::streamers() const {
   return out;
 }
 
-void read_model::put_status(const stream_status& s) {
-  auto [it, inserted] = statuses_.try_emplace(s.username);
+void read_model::put_status(stream_status status) {
+  auto [it, inserted] = statuses_.try_emplace(status.username);
   bool was_live = !inserted && it->second.status.is_live;
-  if (!inserted && it->second.status.user_id != s.user_id) {
+  if (!inserted && it->second.status.user_id != status.user_id) {
     // The login now belongs to another user: drop the old user's index entry, but only
     // if it still points here (that user may have moved to a new login already).
     auto old = login_by_user_id_.find(it->second.status.user_id);
-    if (old != login_by_user_id_.end() && old->second == s.username)
+    if (old != login_by_user_id_.end() && old->second == status.username)
       login_by_user_id_.erase(old);
   }
-  it->second.status = s;
+  it->second.status = std::move(status);
+  const auto& s = it->second.status;
   it->second.body = make_body(to_json(s, "storage"));
   if (view_) view_->put(s.username, it->second.body);
-  if (!s.user_id.empty()) login_by_user_id_[s.user_id] = s.username;
+  if (!s.user_id.empty()) {
+    auto [id, added] = login_by_user_id_.try_emplace(s.user_id, s.username);
+    if (!added && id->second != s.username) id->second = s.username;
+  }
   live_count_ += s.is_live ? 1 : 0;
   live_count_ -= was_live ? 1 : 0;
   if (was_live || s.is_live) live_body_.reset();

@@ -47,7 +47,7 @@ class read_model {
 
   // --- writes ---
 
-  void put_status(const stream_status& s);
+  void put_status(stream_status status);
   void add_event(const event_record& e, size_t keep);
   void put_streamer(const streamer_record& s);
   /// Removes a streamer and its status; false (and no change) when it was not monitored.
