@@ -54,6 +54,10 @@ void session::read_request() {
   parser_->header_limit(static_cast<std::uint32_t>(limits_.header_limit));
   phase_ = phase::reading;
   expires_after(limits_.header_timeout);
+  // Beast reads at most the buffer's free capacity (512 bytes at first), so a ~1 KB
+  // webhook took two reads. A connection that has sent a request gets room for a typical
+  // one in a single read; a connection that never sent anything keeps an empty buffer.
+  if (served_ > 0) buffer_.reserve(buffer_.size() + read_reserve);
   bh::async_read_header(socket_, buffer_, *parser_,
                         [self = shared_from_this()](beast::error_code ec, std::size_t) {
                           self->on_header(ec);
@@ -91,6 +95,7 @@ void session::read_body() {
 
 void session::on_body(beast::error_code ec) {
   if (ec) return on_read_error(ec);
+  ++served_;
   phase_ = phase::processing;
   expires_never();
   // A reply made on this strand (a published status, an error) is sent at once; one made

@@ -44,6 +44,7 @@ class session : public std::enable_shared_from_this<session> {
 
  private:
   enum class phase { idle, reading, processing, writing, closing };
+  static constexpr std::size_t read_reserve = 2048;  // see read_request
 
   void read_request();
   void on_header(boost::beast::error_code ec);
@@ -82,6 +83,7 @@ class session : public std::enable_shared_from_this<session> {
   std::shared_ptr<server> owner_;
   const server_limits& limits_;
   phase phase_ = phase::idle;
+  std::uint64_t served_ = 0;  // requests read on this connection
   bool close_after_write_ = false;
   bool stopping_ = false;
 };
