@@ -126,7 +126,7 @@ std::string header_value(const request& req, std::string_view name, bool& presen
 
 }  // namespace
 
-void router::route(request&& req, respond_fn respond) {
+void router::route(request&& req, respond_fn respond, connection_hop hop) {
   const auto started = std::chrono::steady_clock::now();
   const unsigned version = req.version();
   const bool keep_alive = req.keep_alive();
@@ -150,14 +150,24 @@ void router::route(request&& req, respond_fn respond) {
     return respond(std::move(res));
   }
 
-  // Every other answer goes through `reply`, exactly once; service replies may come from
-  // an actor thread, and the response is built there.
-  reply_once reply{
-      [respond = std::move(respond), version, keep_alive, count](const query_result& r) {
-        auto res = make_response(r, version, keep_alive);
-        count(res);
-        respond(std::move(res));
-      }};
+  // Every other answer goes through `reply`, exactly once. A service reply may come from
+  // an actor thread: it only hands the result to the connection's thread, where the
+  // response is built (the actor thread is the busier one under webhook load, and the
+  // response's allocations are then freed by the thread that made them).
+  reply_once reply{[respond = std::move(respond), hop = std::move(hop), version,
+                    keep_alive, count](query_result r) mutable {
+    // reply_once calls this once, so `respond` can move on.
+    auto answer = [respond = std::move(respond), version, keep_alive, count,
+                   r = std::move(r)] {
+      auto res = make_response(r, version, keep_alive);
+      count(res);
+      respond(std::move(res));
+    };
+    if (hop)
+      hop(std::move(answer));
+    else
+      answer();
+  }};
   auto fail = [&](errc code, std::string detail) {
     reply(query_result::failure(code, std::move(detail)));
   };

@@ -13,6 +13,8 @@ namespace eventsubd::http {
 
 using request = boost::beast::http::request<boost::beast::http::string_body>;
 using respond_fn = std::function<void(response)>;
+/// Runs a task on the connection's own thread (its strand): at once when called there.
+using connection_hop = std::function<void(std::function<void()>)>;
 
 /// Maps a request to one `service` call: routing (404/405 with `Allow`), the API key
 /// (401), path and query validation (400/422). Knows nothing of actors or storage.
@@ -22,8 +24,10 @@ class router {
   router(service& svc, api_key_guard guard, bool metrics_public = false)
       : service_(svc), guard_(std::move(guard)), metrics_public_(metrics_public) {}
 
-  /// Answers through `respond` exactly once, on this thread or another.
-  void route(request&& req, respond_fn respond);
+  /// Answers through `respond` exactly once. With `hop`, the answer is built and given
+  /// to `respond` on the connection's thread (a service may reply from an actor
+  /// thread, which then only hands the result over); without, on the replying thread.
+  void route(request&& req, respond_fn respond, connection_hop hop = {});
 
  private:
   service& service_;

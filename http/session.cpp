@@ -99,11 +99,13 @@ void session::on_body(beast::error_code ec) {
   phase_ = phase::processing;
   expires_never();
   // A reply made on this strand (a published status, an error) is sent at once; one made
-  // on an actor thread is posted to the strand.
-  owner_->routes().route(parser_->release(), [self = shared_from_this()](response res) {
-    net::dispatch(self->socket_.get_executor(),
-                  [self, res = std::move(res)]() mutable { self->send(std::move(res)); });
-  });
+  // on an actor thread is posted to the strand and the response built there.
+  auto self = shared_from_this();
+  owner_->routes().route(
+      parser_->release(), [self](response res) { self->send(std::move(res)); },
+      [self](std::function<void()> task) {
+        net::dispatch(self->socket_.get_executor(), std::move(task));
+      });
 }
 
 void session::on_read_error(beast::error_code ec) {

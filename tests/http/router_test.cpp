@@ -137,6 +137,48 @@ TEST(router_test, errors_never_reach_the_service) {
   EXPECT_TRUE(svc.last_call.empty());
 }
 
+/// A service that keeps the reply, as an actor does, to answer it later.
+class deferred_service : public recording_service {
+ public:
+  reply_once kept;
+  void recent_events(uint32_t, reply_once r) override { kept = std::move(r); }
+};
+
+TEST(router_test, a_hop_builds_the_answer_on_the_connections_thread) {
+  deferred_service svc;
+  router r{svc, api_key_guard{false, ""}};
+  std::vector<std::function<void()>> hopped;  // stands in for the connection's strand
+  std::optional<response> out;
+  r.route(
+      request{bh::verb::get, "/events?limit=5", 11},
+      [&](response res) { out = std::move(res); },
+      [&](std::function<void()> task) { hopped.push_back(std::move(task)); });
+  ASSERT_TRUE(svc.kept);
+  EXPECT_TRUE(hopped.empty());
+
+  svc.kept(query_result::success(make_body(R"({"events":[]})")));  // the "actor" replies
+  EXPECT_FALSE(out.has_value());  // handed over, not answered on the replying thread
+  ASSERT_EQ(hopped.size(), 1u);
+  hopped.front()();
+  ASSERT_TRUE(out.has_value());
+  EXPECT_EQ(out->result_int(), 200);
+  EXPECT_EQ(*out->body(), R"({"events":[]})");
+
+  svc.kept(query_result::success(make_body("{}")));  // a second reply is ignored
+  EXPECT_EQ(hopped.size(), 1u);
+
+  // Errors the router answers itself go through the hop too, and only once.
+  hopped.clear();
+  out.reset();
+  r.route(
+      request{bh::verb::get, "/nowhere", 11}, [&](response res) { out = std::move(res); },
+      [&](std::function<void()> task) { hopped.push_back(std::move(task)); });
+  ASSERT_EQ(hopped.size(), 1u);
+  hopped.front()();
+  ASSERT_TRUE(out.has_value());
+  EXPECT_EQ(out->result_int(), 404);
+}
+
 TEST(api_key_guard_test, accepts_only_the_exact_key_with_a_bearer_scheme) {
   api_key_guard guard{true, "abc123"};
   EXPECT_TRUE(guard.allows("Bearer abc123"));
