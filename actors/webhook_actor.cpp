@@ -13,10 +13,6 @@ namespace {
 constexpr auto sweep_period = std::chrono::seconds(60);
 constexpr auto seen_load_retry = std::chrono::seconds(1);
 
-void remember(webhook_state& st, const std::string& id, sys_time at) {
-  if (st.seen.insert(id).second) st.seen_order.emplace_back(at, id);
-}
-
 /// How long the storage keeps a seen id: the dedupe horizon, and at least 10 minutes
 /// (Twitch's replay window), so a restart does not re-apply a redelivery.
 uint32_t seen_ttl_seconds(std::chrono::seconds horizon) {
@@ -85,7 +81,7 @@ webhook_actor::behavior_type webhook_fn(
                 [=](const std::vector<std::string>& ids) {
                   auto& st = self->state;
                   auto at = now();
-                  for (const auto& id : ids) remember(st, id, at);
+                  for (const auto& id : ids) st.seen.remember(id, at);
                   st.seen_loaded = true;
                   for (auto& rp : std::exchange(st.ready_waiting, {}))
                     rp.deliver(caf::ok_atom::value);
@@ -133,6 +129,7 @@ webhook_actor::behavior_type webhook_fn(
                                     "Missing Twitch-Eventsub-Message-Type header"));
         auto type = twitch::parse_message_type(req.message_type);
         auto received = now();
+        const auto seen_key = st.seen.key_of(req.message_id);
         bool is_event = type == twitch::message_type::notification ||
                         type == twitch::message_type::revocation;
         if (is_event) {
@@ -154,7 +151,7 @@ webhook_actor::behavior_type webhook_fn(
                 query_result::failure(
                     errc::unavailable,
                     "Storage is not available yet; the message was not processed"));
-          if (st.seen.count(req.message_id)) {
+          if (st.seen.contains(seen_key)) {
             log->debug("webhook: duplicate message {}", req.message_id);
             return finish(metrics::outcome::duplicate,
                           query_result::success(webhook_replies::duplicate()));
@@ -178,7 +175,7 @@ webhook_actor::behavior_type webhook_fn(
             return finish(metrics::outcome::ignored,
                           query_result::success(webhook_replies::ignored()));
           case twitch::message_type::revocation: {
-            remember(st, req.message_id, received);
+            st.seen.remember(seen_key, received);
             persist_seen(storage, st.cfg.dedupe_horizon, req.message_id);
             log->warn("webhook: subscription {} ({}) revoked: {}", msg.subscription.id,
                       msg.subscription.type, msg.subscription.status);
@@ -195,7 +192,7 @@ webhook_actor::behavior_type webhook_fn(
         }
         const auto& sub_type = msg.subscription.type;
         if (sub_type != "stream.online" && sub_type != "stream.offline") {
-          remember(st, req.message_id, received);
+          st.seen.remember(seen_key, received);
           persist_seen(storage, st.cfg.dedupe_horizon, req.message_id);
           return finish(metrics::outcome::ignored,
                         query_result::success(webhook_replies::ignored()));
@@ -206,7 +203,7 @@ webhook_actor::behavior_type webhook_fn(
               metrics::outcome::malformed,
               query_result::failure(errc::bad_request,
                                     "Invalid broadcaster_user_login in the event"));
-        remember(st, req.message_id, received);
+        st.seen.remember(seen_key, received);
         // If the change cannot be stored, forget the id so Twitch's retry is applied.
         // The storage remembers the id too, written with the change (after it, so a crash
         // in between means a redelivery is applied, never a change lost).
@@ -230,14 +227,10 @@ webhook_actor::behavior_type webhook_fn(
         self->state.ready_waiting.push_back(rp);
         return rp;
       },
-      [=](forget_atom, const std::string& id) { self->state.seen.erase(id); },
+      [=](forget_atom, const std::string& id) { self->state.seen.forget(id); },
       [=](sweep_atom) {
         auto& st = self->state;
-        auto horizon = now() - st.cfg.dedupe_horizon;
-        while (!st.seen_order.empty() && st.seen_order.front().first < horizon) {
-          st.seen.erase(st.seen_order.front().second);
-          st.seen_order.pop_front();
-        }
+        st.seen.expire_before(now() - st.cfg.dedupe_horizon);
         self->delayed_send(self, sweep_period, sweep_atom::value);
       },
   };

@@ -2,14 +2,13 @@
 
 #include "actors/interfaces.hpp"
 #include "twitch/eventsub_message.hpp"
+#include "twitch/seen_messages.hpp"
 #include "twitch/signature.hpp"
 
 #include <caf/typed_response_promise.hpp>
 
-#include <deque>
 #include <memory>
 #include <string>
-#include <unordered_set>
 
 namespace eventsubd {
 
@@ -26,9 +25,8 @@ struct webhook_state {
   webhook_config cfg;
   std::unique_ptr<twitch::signature_verifier> verifier;
   twitch::eventsub_parser parser;
-  std::unordered_set<std::string> seen;                     // message ids
-  std::deque<std::pair<sys_time, std::string>> seen_order;  // for expiry, oldest first
-  bool seen_loaded = false;  // the ids the backend remembers (Redis) have arrived
+  twitch::seen_messages seen;  // message ids, expired after cfg.dedupe_horizon
+  bool seen_loaded = false;    // the ids the backend remembers (Redis) have arrived
   std::vector<caf::typed_response_promise<caf::ok_atom>> ready_waiting;
 };
 
