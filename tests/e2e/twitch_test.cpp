@@ -220,7 +220,13 @@ TEST_F(twitch_e2e, a_revoked_token_is_replaced) {
   fake.revoke_tokens();
   auto r = http_once(port(), "GET", "/streamers/pokimane/status");
   EXPECT_EQ(r.status, 200) << r.body;
-  EXPECT_EQ(fake.tokens_issued(), issued + 1);
+  // The interactive client replaced its token. The bulk client replaces its own too if
+  // its start-up work calls Twitch after the revocation (timing), so one or two.
+  EXPECT_GE(fake.tokens_issued(), issued + 1);
+  EXPECT_LE(fake.tokens_issued(), issued + 2);
+  // Once per client, not once per request: more lookups take no further token.
+  EXPECT_EQ(http_once(port(), "GET", "/streamers/shroud/status").status, 200);
+  EXPECT_LE(fake.tokens_issued(), issued + 2);
 }
 
 TEST_F(twitch_e2e, startup_adds_default_streamers_in_batches_and_initialises_statuses) {
