@@ -123,10 +123,7 @@ void read_model::put_status(stream_status status) {
   const auto& s = it->second.status;
   it->second.body = make_body(to_json(s, "storage"));
   if (view_) view_->put(s.username, it->second.body);
-  if (!s.user_id.empty()) {
-    auto [id, added] = login_by_user_id_.try_emplace(s.user_id, s.username);
-    if (!added && id->second != s.username) id->second = s.username;
-  }
+  if (!s.user_id.empty()) login_by_user_id_[s.user_id] = s.username;
   live_count_ += s.is_live ? 1 : 0;
   live_count_ -= was_live ? 1 : 0;
   if (was_live || s.is_live) live_body_.reset();
