@@ -30,6 +30,7 @@ using refresh_atom = caf::atom_constant<caf::atom("refresh")>;
 using startup_atom = caf::atom_constant<caf::atom("startup")>;
 using defaults_atom = caf::atom_constant<caf::atom("defaults")>;
 using metadata_atom = caf::atom_constant<caf::atom("metadata")>;
+using recheck_atom = caf::atom_constant<caf::atom("recheck")>;
 using load_atom = caf::atom_constant<caf::atom("load")>;
 using flush_atom = caf::atom_constant<caf::atom("flush")>;
 using ping_atom = caf::atom_constant<caf::atom("ping")>;

@@ -61,9 +61,8 @@ using storage_actor = caf::typed_actor<
     caf::replies_to<caf::delete_atom, std::string>::with<bool>,
     // All monitored streamers.
     caf::replies_to<caf::get_atom, streamers_atom>::with<std::vector<streamer_record>>,
-    // The stored status of one broadcaster by user id (empty when none).
-    caf::replies_to<caf::get_atom, by_id_atom,
-                    std::string>::with<std::vector<stream_status>>,
+    // What is stored about one broadcaster by user id (status, state machine memory).
+    caf::replies_to<caf::get_atom, by_id_atom, std::string>::with<stored_broadcaster>,
     // A subscription was revoked: mark the streamer inactive.
     caf::reacts_to<revoked_atom, revocation_notice>,
     // Timer: load the read model from the backend (retried until it succeeds).
@@ -77,8 +76,9 @@ using storage_actor = caf::typed_actor<
     caf::replies_to<ready_atom>::with<caf::ok_atom>,
     // The message ids remembered by the backend at start-up (answered once loaded).
     caf::replies_to<caf::get_atom, seen_atom>::with<std::vector<std::string>>,
-    // Replace a status without an event (metadata update, start-up initialisation).
-    caf::replies_to<caf::put_atom, stream_status>::with<caf::ok_atom>>;
+    // Replace a status without an event (metadata update, start-up initialisation),
+    // with the state machine's memory when that changed too.
+    caf::replies_to<caf::put_atom, status_update>::with<caf::ok_atom>>;
 
 /// Twitch (Helix with an app token). Detached: its handlers block on HTTPS, so compound
 /// operations are plain sequential code there. Failures are errors of the `eventsubd`
@@ -111,7 +111,9 @@ using streamer_actor = caf::typed_actor<
     // A Get Streams poll result: metadata, corrections (debounced), start-up state.
     caf::reacts_to<poll_atom, poll_report>,
     // Timer: fetch the metadata of the stream that just went online (attempt n).
-    caf::reacts_to<metadata_atom, std::string, int>>;
+    caf::reacts_to<metadata_atom, std::string, int>,
+    // Timer: Helix's lag window after this stream's offline has passed; poll it again.
+    caf::reacts_to<recheck_atom, std::string>>;
 
 /// Owns one streamer actor per broadcaster, spawned on first report and monitored.
 using streamer_supervisor_actor = caf::typed_actor<

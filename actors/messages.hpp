@@ -57,7 +57,8 @@ struct stream_report {
   std::string display_name;
   std::string stream_id;  // online only
   std::string event_raw;  // the EventSub event object (JSON text)
-  sys_time event_time{};  // online: started_at; offline: message timestamp
+  sys_time started_at{};  // online: the stream's started_at (epoch when unknown)
+  sys_time sent_at{};     // webhook: Twitch's message timestamp; poll: when we saw it
   change_source source = change_source::webhook;
   /// > 0: a webhook delivery whose message id the storage must remember as seen for this
   /// many seconds, with the change it causes (or alone when it causes none).
@@ -67,24 +68,64 @@ struct stream_report {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, stream_report& x) {
   return f(caf::meta::type_name("stream_report"), x.online, x.message_id, x.event_type,
-           x.user_id, x.login, x.display_name, x.stream_id, x.event_raw, x.event_time,
-           x.source, x.remember_seconds);
+           x.user_id, x.login, x.display_name, x.stream_id, x.event_raw, x.started_at,
+           x.sent_at, x.source, x.remember_seconds);
 }
 
-/// One applied transition: the new status and the event that records it, written
-/// together, and the webhook message id to remember as seen, written after them in the
-/// same batch (so a crash between the two re-applies a redelivery, never loses a change).
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, ended_stream& x) {
+  return f(caf::meta::type_name("ended_stream"), x.id, x.cause, x.at);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, stream_memory& x) {
+  return f(caf::meta::type_name("stream_memory"), x.current, x.live_id, x.started_at,
+           x.online_sent_at, x.ended);
+}
+
+/// One applied transition: the new status, the event that records it and what the
+/// state machine now remembers, written together, and the webhook message id to
+/// remember as seen, written after them in the same batch (so a crash between the two
+/// re-applies a redelivery, never loses a change).
 struct transition {
   stream_status status;
   event_record event;
+  stream_memory memory;
   std::string seen_id;      // empty: none (a polling correction)
   uint32_t seen_ttl_s = 0;  // how long the storage remembers `seen_id`
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, transition& x) {
-  return f(caf::meta::type_name("transition"), x.status, x.event, x.seen_id,
+  return f(caf::meta::type_name("transition"), x.status, x.event, x.memory, x.seen_id,
            x.seen_ttl_s);
+}
+
+/// A status written without an event (metadata, start-up initialisation), with what the
+/// state machine remembers when that changed too.
+struct status_update {
+  stream_status status;
+  bool with_memory = false;
+  stream_memory memory;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, status_update& x) {
+  return f(caf::meta::type_name("status_update"), x.status, x.with_memory, x.memory);
+}
+
+/// What storage holds about one broadcaster, for its streamer actor's restore.
+struct stored_broadcaster {
+  bool has_status = false;
+  stream_status status;
+  bool has_memory = false;
+  stream_memory memory;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, stored_broadcaster& x) {
+  return f(caf::meta::type_name("stored_broadcaster"), x.has_status, x.status,
+           x.has_memory, x.memory);
 }
 
 /// What kind of change the event bus announces.
@@ -186,6 +227,7 @@ struct snapshot {
   std::vector<stream_status> statuses;
   std::vector<event_record> events;  // newest first
   std::vector<std::string> seen;     // EventSub message ids still remembered
+  std::vector<std::pair<std::string, stream_memory>> memories;  // by user id
 };
 
 /// Writes handed to the storage writer in one go; shared, so a failed batch is sent

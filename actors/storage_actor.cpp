@@ -157,6 +157,7 @@ void load(self_ptr self) {
                 snap.events.size(), snap.seen.size());
             st.model.load(std::move(snap.streamers), std::move(snap.statuses),
                           snap.events, storage::events_kept);
+            st.model.load_memories(std::move(snap.memories));
             st.seen = std::move(snap.seen);
             st.loaded = true;
             for (auto& rp : std::exchange(st.seen_waiting, {}))
@@ -312,17 +313,25 @@ storage_actor::behavior_type storage_fn(
         if (durable) {
           ops.push_back(put_status_op{t.status});
           ops.push_back(append_event_op{t.event, events_kept});
+          ops.push_back(put_stream_memory_op{t.status.user_id, t.memory});
           if (!t.seen_id.empty())
             ops.push_back(mark_seen_op{t.seen_id, std::chrono::seconds(t.seen_ttl_s)});
         }
+        model.put_memory(t.status.user_id, std::move(t.memory));
         model.put_status(std::move(t.status));
         model.add_event(t.event, events_kept);
         return enqueue_and_answer(self, std::move(ops), caf::ok_atom::value);
       },
-      [=](caf::put_atom, const stream_status& s) -> caf::result<caf::ok_atom> {
+      [=](caf::put_atom, status_update& u) -> caf::result<caf::ok_atom> {
         if (auto err = cannot_write(self)) return std::move(*err);
-        self->state.model.put_status(s);
-        return enqueue_and_answer(self, {put_status_op{s}}, caf::ok_atom::value);
+        auto& model = self->state.model;
+        std::vector<write_op> ops{put_status_op{u.status}};
+        if (u.with_memory) {
+          ops.push_back(put_stream_memory_op{u.status.user_id, u.memory});
+          model.put_memory(u.status.user_id, std::move(u.memory));
+        }
+        model.put_status(std::move(u.status));
+        return enqueue_and_answer(self, std::move(ops), caf::ok_atom::value);
       },
       [=](caf::put_atom, const streamer_record& s) -> caf::result<caf::ok_atom> {
         if (auto err = cannot_write(self)) return std::move(*err);
@@ -331,8 +340,16 @@ storage_actor::behavior_type storage_fn(
       },
       [=](caf::delete_atom, const std::string& login) -> caf::result<bool> {
         if (auto err = cannot_write(self)) return std::move(*err);
-        if (!self->state.model.remove_streamer(login)) return false;
-        return enqueue_and_answer(self, {remove_streamer_op{login}}, true);
+        auto& model = self->state.model;
+        const auto* record = model.streamer(login);
+        if (!record) return false;
+        std::vector<write_op> ops{remove_streamer_op{login}};
+        if (!record->user_id.empty()) {
+          ops.push_back(remove_stream_memory_op{record->user_id});
+          model.remove_memory(record->user_id);
+        }
+        model.remove_streamer(login);
+        return enqueue_and_answer(self, std::move(ops), true);
       },
       [=](seen_atom, const std::string& id, uint32_t ttl_seconds) {
         // Best effort: the webhook actor's own memory still dedupes until a restart.
@@ -361,11 +378,18 @@ storage_actor::behavior_type storage_fn(
         return self->state.model.streamers();
       },
       [=](caf::get_atom, by_id_atom,
-          const std::string& user_id) -> caf::result<std::vector<stream_status>> {
+          const std::string& user_id) -> caf::result<stored_broadcaster> {
         if (!self->state.loaded)
           return caf::make_error(caf::sec::runtime_error, not_loaded);
-        std::vector<stream_status> out;
-        if (auto s = self->state.model.status_by_user_id(user_id)) out.push_back(*s);
+        stored_broadcaster out;
+        if (const auto* s = self->state.model.status_by_user_id(user_id)) {
+          out.has_status = true;
+          out.status = *s;
+        }
+        if (const auto* m = self->state.model.memory_by_user_id(user_id)) {
+          out.has_memory = true;
+          out.memory = *m;
+        }
         return out;
       },
       [=](revoked_atom, const revocation_notice& n) {

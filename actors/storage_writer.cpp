@@ -23,6 +23,7 @@ storage_writer_actor::behavior_type storage_writer_fn(
         if (!f) f = b.load_statuses(snap.statuses);
         if (!f) f = b.load_events(storage::events_kept, snap.events);
         if (!f) f = b.load_seen(snap.seen);
+        if (!f) f = b.load_stream_memories(snap.memories);
         if (f) return storage_error(f);
         return snap;
       },

@@ -12,23 +12,28 @@
 namespace eventsubd {
 namespace {
 
+using self_ptr = streamer_actor::stateful_pointer<streamer_state>;
+
 // No timeout on writes: the storage actor always answers (at once while the backend is
 // down, refusing when its queue is full), and a timeout would cost every write a timer
 // on CAF's clock thread plus a stray timeout message later (the webhook benchmark showed
 // ~15% of the CPU going there). A dead storage actor answers with an error too.
 constexpr auto storage_timeout = caf::infinite;
 
-void restore(stream_state_machine& machine, const stream_status& s) {
-  // Only a recorded offline event dates the offline state; an offline status written by
-  // start-up initialisation says nothing about when the last stream ended.
-  auto since = s.last_event_type == "stream.offline"
-                   ? parse_rfc3339(s.last_updated).value_or(sys_time{})
-                   : sys_time{};
-  if (s.is_live) {
-    if (auto started = parse_rfc3339(string_field_of(s.stream_data, "started_at")))
-      since = *started;
+/// Restores the state machine: from its persisted memory, or (data written before
+/// memories were kept) from the stored status alone.
+void restore(streamer_state& st, const stored_broadcaster& found) {
+  if (found.has_status) st.current = found.status;
+  if (found.has_memory) {
+    st.machine.restore(found.memory);
+  } else if (found.has_status) {
+    const auto& s = found.status;
+    auto started = parse_rfc3339(string_field_of(s.stream_data, "started_at"));
+    st.machine.restore_from_status(s.is_live, string_field_of(s.stream_data, "id"),
+                                   started.value_or(sys_time{}));
   }
-  machine.restore(s.is_live, string_field_of(s.stream_data, "id"), since);
+  if (st.machine.current_phase() == stream_state_machine::phase::live)
+    st.live_since = std::chrono::steady_clock::now();
 }
 
 std::string polling_id() {
@@ -39,7 +44,7 @@ std::string polling_id() {
 
 /// Takes the report apart: every field ends up in the status or the event (moved into
 /// one of them, copied only for the other).
-transition make_transition(stream_report&& r, sys_time at) {
+transition make_transition(stream_report&& r, sys_time at, stream_memory memory) {
   transition t;
   auto stamp = format_rfc3339(at);
   t.status.user_id = r.user_id;
@@ -49,6 +54,7 @@ transition make_transition(stream_report&& r, sys_time at) {
   if (r.online) t.status.stream_data = r.event_raw;
   t.status.last_updated = stamp;
   t.status.last_event_type = r.event_type;
+  t.memory = std::move(memory);
   if (r.remember_seconds > 0) {
     t.seen_id = r.message_id;
     t.seen_ttl_s = r.remember_seconds;
@@ -65,10 +71,8 @@ transition make_transition(stream_report&& r, sys_time at) {
   return t;
 }
 
-/// A poll's finding as a report, for corrections. A polled offline is dated at the last
-/// transition: when the stream really ended is unknown, and a later date would make a
-/// new stream's (earlier) start look outdated.
-stream_report report_from_poll(const poll_report& p, sys_time last_transition) {
+/// A poll's finding as a report, for corrections.
+stream_report report_from_poll(const poll_report& p) {
   stream_report r;
   r.online = p.live;
   r.message_id = polling_id();
@@ -80,42 +84,60 @@ stream_report report_from_poll(const poll_report& p, sys_time last_transition) {
   r.event_raw = p.live ? p.stream_raw
                        : R"({"broadcaster_user_id":")" + p.user_id +
                              R"(","broadcaster_user_login":")" + p.login + R"("})";
-  r.event_time = p.live ? parse_rfc3339(p.started_at).value_or(now()) : last_transition;
+  if (p.live) r.started_at = parse_rfc3339(p.started_at).value_or(sys_time{});
+  r.sent_at = now();
   r.source = change_source::polling;
   return r;
 }
 
+/// The status a poll (or a metadata fetch) shows, keeping what it does not know.
+stream_status with_stream_data(const streamer_state& st, const poll_report& p) {
+  auto s = st.current;
+  s.user_id = p.user_id;
+  s.username = p.login;
+  s.display_name = p.display_name;
+  s.is_live = p.live;
+  s.stream_data = p.live ? p.stream_raw : std::string{};
+  s.last_updated = format_rfc3339(now());
+  return s;
+}
+
+void publish(self_ptr self, const event_bus_actor& bus, change_kind kind,
+             change_source source) {
+  const auto& s = self->state.current;
+  self->send(bus, publish_atom::value,
+             stream_change{kind, s.user_id, s.username, s.display_name, s.stream_data,
+                           s.last_updated, source});
+}
+
+/// A poll lists a stream that just ended: ask again once Helix's lag window is over.
+void schedule_recheck(self_ptr self, const std::string& stream_id) {
+  if (std::exchange(self->state.recheck_pending, true)) return;
+  auto due = self->state.machine.recheck_at(stream_id) - now();
+  auto delay = std::max<std::chrono::nanoseconds>(due, std::chrono::seconds(1));
+  self->delayed_send(self, std::chrono::duration_cast<std::chrono::milliseconds>(delay),
+                     recheck_atom::value, stream_id);
+}
+
 }  // namespace
 
-streamer_actor::behavior_type streamer_fn(
-    streamer_actor::stateful_pointer<streamer_state> self, const std::string& user_id,
-    const storage_actor& storage, const event_bus_actor& bus,
-    const twitch_client_actor& twitch, streamer_tuning tuning) {
+streamer_actor::behavior_type streamer_fn(self_ptr self, const std::string& user_id,
+                                          const storage_actor& storage,
+                                          const event_bus_actor& bus,
+                                          const twitch_client_actor& twitch,
+                                          streamer_tuning tuning) {
   auto log = log_for("actors");
   self->state.user_id = user_id;
   self->state.tuning = tuning;
+  self->state.machine = stream_state_machine{tuning.lag_window};
   // Reports that arrive before the stored state are held back by `await`.
   self->request(storage, storage_timeout, caf::get_atom::value, by_id_atom::value,
                 user_id)
-      .await(
-          [=](const std::vector<stream_status>& found) {
-            if (found.empty()) return;
-            self->state.current = found.front();
-            restore(self->state.machine, found.front());
-            if (found.front().is_live)
-              self->state.live_since = std::chrono::steady_clock::now();
-          },
-          [=](const caf::error& err) {
-            log->warn("streamer {}: could not restore state: {}", self->state.user_id,
-                      self->system().render(err));
-          });
-
-  auto publish = [=](change_kind kind, change_source source) {
-    const auto& s = self->state.current;
-    self->send(bus, publish_atom::value,
-               stream_change{kind, s.user_id, s.username, s.display_name, s.stream_data,
-                             s.last_updated, source});
-  };
+      .await([=](const stored_broadcaster& found) { restore(self->state, found); },
+             [=](const caf::error& err) {
+               log->warn("streamer {}: could not restore state: {}", self->state.user_id,
+                         self->system().render(err));
+             });
 
   // A delivery that changes nothing is still remembered, so a redelivery after a restart
   // is a duplicate too (best effort: it would change nothing either).
@@ -126,8 +148,10 @@ streamer_actor::behavior_type streamer_fn(
 
   // Stores a transition, then commits it; `await` keeps one report at a time.
   auto apply = [=](stream_report report, const reply_once& reply) {
-    stream_observation obs{report.online, report.stream_id, report.event_time};
-    switch (self->state.machine.consider(obs)) {
+    const auto at = now();
+    stream_observation obs{report.online, report.stream_id, report.started_at,
+                           report.sent_at, report.source};
+    switch (self->state.machine.consider(obs, at)) {
       case stream_verdict::duplicate:
         log->debug("streamer {}: duplicate {} ({})", report.login, report.event_type,
                    report.message_id);
@@ -140,32 +164,43 @@ streamer_actor::behavior_type streamer_fn(
         remember_alone(report);
         reply(query_result::success(webhook_replies::outdated()));
         return;
+      case stream_verdict::recheck_later:
+        log->debug(
+            "streamer {}: Get Streams still lists ended stream {}; asking again "
+            "after the lag window",
+            report.login, report.stream_id);
+        schedule_recheck(self, report.stream_id);
+        reply(query_result::success(webhook_replies::outdated()));
+        return;
       case stream_verdict::apply:
         break;
     }
+    auto next = self->state.machine;
+    next.commit(obs, at);
     // The transition moves into the message and the handlers capture only what they
     // use: copies of the report and the transition were ~30 string allocations per
     // webhook.
     const bool online = report.online;
     const auto source = report.source;
-    auto t = make_transition(std::move(report), now());
+    auto t = make_transition(std::move(report), at, next.memory());
     auto status = std::make_shared<stream_status>(t.status);
     self->request(storage, storage_timeout, record_atom::value, std::move(t))
         .await(
             [=](caf::ok_atom) {
               auto& st = self->state;
-              st.machine.commit(obs);
+              st.machine = next;
               metrics::event_applied(online, source == change_source::webhook);
               st.current = std::move(*status);
               st.misses = 0;
               if (online) st.live_since = std::chrono::steady_clock::now();
               log->debug("streamer {}: {} ({})", st.current.username,
                          online ? "live" : "offline", to_string(source));
-              publish(online ? change_kind::online : change_kind::offline, source);
+              publish(self, bus, online ? change_kind::online : change_kind::offline,
+                      source);
               reply(query_result::success(webhook_replies::success()));
               if (online && source == change_source::webhook && twitch)
                 self->delayed_send(self, std::chrono::seconds(2), metadata_atom::value,
-                                   obs.stream_id, 1);
+                                   st.machine.stream_id(), 1);
             },
             [=](const caf::error& err) {
               log->error("streamer {}: storing {} failed: {}", status->username,
@@ -176,14 +211,18 @@ streamer_actor::behavior_type streamer_fn(
             });
   };
 
-  // Replaces the status without an event (metadata, start-up initialisation).
-  auto put_status = [=](const stream_status& s, bool announce_metadata) {
-    self->request(storage, storage_timeout, caf::put_atom::value, s)
+  // Replaces the status without an event (metadata, start-up initialisation), with the
+  // machine's memory when `machine_changed`.
+  auto put_status = [=](const stream_status& s, bool announce_metadata,
+                        bool machine_changed) {
+    status_update u{s, machine_changed, {}};
+    if (machine_changed) u.memory = self->state.machine.memory();
+    self->request(storage, storage_timeout, caf::put_atom::value, std::move(u))
         .await(
             [=](caf::ok_atom) {
               self->state.current = s;
               if (announce_metadata)
-                publish(change_kind::metadata, change_source::polling);
+                publish(self, bus, change_kind::metadata, change_source::polling);
             },
             [=](const caf::error& err) {
               log->warn("streamer {}: storing the status failed: {}", s.username,
@@ -191,51 +230,69 @@ streamer_actor::behavior_type streamer_fn(
             });
   };
 
-  auto with_stream_data = [=](const poll_report& p) {
-    auto s = self->state.current;
-    s.user_id = p.user_id;
-    s.username = p.login;
-    s.display_name = p.display_name;
-    s.is_live = p.live;
-    s.stream_data = p.live ? p.stream_raw : std::string{};
-    s.last_updated = format_rfc3339(now());
-    return s;
+  auto on_poll = [=](const poll_report& p) {
+    auto& st = self->state;
+    using phase = stream_state_machine::phase;
+    auto current_phase = st.machine.current_phase();
+    if (p.live) {
+      st.misses = 0;
+      if (current_phase == phase::live && st.machine.stream_id() == p.stream_id) {
+        put_status(with_stream_data(st, p), true, false);  // fresh title, viewers
+      } else if (current_phase == phase::unknown && p.initial) {
+        st.machine.restore_from_status(true, p.stream_id,
+                                       parse_rfc3339(p.started_at).value_or(sys_time{}));
+        st.live_since = std::chrono::steady_clock::now();
+        put_status(with_stream_data(st, p), false, true);
+      } else {
+        apply(report_from_poll(p), reply_once{});  // a missed online, or a newer stream
+      }
+      return;
+    }
+    if (current_phase == phase::live) {
+      // Helix lags and blips: only several misses, well after the online, count.
+      ++st.misses;
+      auto live_for = std::chrono::steady_clock::now() - st.live_since;
+      if (st.misses >= st.tuning.offline_after_misses &&
+          live_for >= st.tuning.online_grace)
+        apply(report_from_poll(p), reply_once{});
+    } else if (current_phase == phase::unknown) {
+      st.machine.restore_from_status(false, {}, sys_time{});  // offline since unknown
+      put_status(with_stream_data(st, p), false, true);
+    }
+  };
+
+  // Asks Helix for this broadcaster's stream now; the answer is handled as a poll.
+  auto poll_now = [=](const std::string& reason) {
+    if (!twitch) return;
+    self->request(twitch, std::chrono::seconds(60), caf::get_atom::value,
+                  streams_atom::value, std::vector<std::string>{self->state.user_id})
+        .then(
+            [=](const std::vector<twitch::twitch_stream>& streams) {
+              const auto& st = self->state;
+              auto p = poll_report::about(st.user_id, st.current.username,
+                                          st.current.display_name);
+              if (!streams.empty()) {
+                p.live = true;
+                p.stream_id = streams.front().id;
+                p.started_at = streams.front().started_at;
+                p.stream_raw = streams.front().raw;
+              }
+              on_poll(p);
+            },
+            [=](const caf::error& err) {
+              log->debug("streamer {}: {} failed: {}", self->state.current.username,
+                         reason, self->system().render(err));
+            });
   };
 
   return {
       [=](observe_atom, stream_report& report, const reply_once& reply) {
         apply(std::move(report), reply);
       },
-      [=](poll_atom, const poll_report& p) {
-        auto& st = self->state;
-        using phase = stream_state_machine::phase;
-        auto current_phase = st.machine.current_phase();
-        if (p.live) {
-          st.misses = 0;
-          if (current_phase == phase::live && st.machine.stream_id() == p.stream_id) {
-            put_status(with_stream_data(p), true);  // fresh title, game, viewers
-          } else if (current_phase == phase::unknown && p.initial) {
-            st.machine.restore(true, p.stream_id,
-                               parse_rfc3339(p.started_at).value_or(now()));
-            st.live_since = std::chrono::steady_clock::now();
-            put_status(with_stream_data(p), false);
-          } else {
-            apply(report_from_poll(p, st.machine.last_transition()),
-                  reply_once{});  // a missed online (or a newer stream)
-          }
-          return;
-        }
-        if (current_phase == phase::live) {
-          // Helix lags and blips: only several misses, well after the online, count.
-          ++st.misses;
-          auto live_for = std::chrono::steady_clock::now() - st.live_since;
-          if (st.misses >= st.tuning.offline_after_misses &&
-              live_for >= st.tuning.online_grace)
-            apply(report_from_poll(p, st.machine.last_transition()), reply_once{});
-        } else if (current_phase == phase::unknown) {
-          st.machine.restore(false, {}, sys_time{});  // offline since an unknown time
-          put_status(with_stream_data(p), false);
-        }
+      [=](poll_atom, const poll_report& p) { on_poll(p); },
+      [=](recheck_atom, const std::string&) {
+        self->state.recheck_pending = false;
+        poll_now("the lag-window re-check");
       },
       [=](metadata_atom, const std::string& stream_id, int attempt) {
         auto& st = self->state;
@@ -257,7 +314,7 @@ streamer_actor::behavior_type streamer_fn(
                                   s.id,
                                   s.started_at,
                                   s.raw};
-                    put_status(with_stream_data(p), true);
+                    put_status(with_stream_data(st, p), true, false);
                     log->debug("streamer {}: metadata after {} attempt(s)",
                                st.current.username, attempt);
                     return;

@@ -12,8 +12,9 @@ namespace eventsubd {
 struct streamer_tuning {
   int offline_after_misses = 2;            // consecutive polls without the stream
   std::chrono::seconds online_grace{180};  // no polling "offline" this soon after online
-  std::chrono::seconds metadata_window{
-      120};  // keep asking Helix for a new stream this long
+  std::chrono::seconds metadata_window{120};  // keep asking Helix for a new stream
+  /// How long Helix may keep listing a stream after its offline (HELIX_LAG_WINDOW).
+  std::chrono::seconds lag_window{600};
 };
 
 struct streamer_state {
@@ -24,6 +25,7 @@ struct streamer_state {
   stream_status current;  // the last status written (empty user_id: none yet)
   int misses = 0;         // consecutive polls that did not list the live stream
   std::chrono::steady_clock::time_point live_since{};
+  bool recheck_pending = false;  // a lag-window re-check is scheduled
   streamer_tuning tuning;
 };
 
@@ -34,10 +36,12 @@ struct streamer_state {
 ///
 /// Restores its state machine from storage at start (reports wait until then), then
 /// applies each report: duplicates and stale reports are answered without a write; a
-/// real transition is stored (status + event together), committed, and published on the
-/// event bus, in that order, one at a time. After a webhook online it fetches the
-/// stream's metadata from Helix with backoff (Helix lags EventSub). Polls update metadata
-/// and correct missed transitions, marked as coming from polling.
+/// real transition is stored (status, event and the machine's memory together),
+/// committed, and published on the event bus, in that order, one at a time. After a
+/// webhook online it fetches the stream's metadata from Helix with backoff (Helix lags
+/// EventSub). Polls update metadata and correct missed transitions, marked as coming from
+/// polling; a poll that lists a stream which just ended is asked again once Helix's lag
+/// window has passed.
 streamer_actor::behavior_type streamer_fn(
     streamer_actor::stateful_pointer<streamer_state> self, const std::string& user_id,
     const storage_actor& storage, const event_bus_actor& bus,

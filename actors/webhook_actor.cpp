@@ -53,9 +53,8 @@ stream_report make_report(twitch::eventsub_message&& msg, std::string message_id
       ev.broadcaster_user_name.empty() ? r.login : std::move(ev.broadcaster_user_name);
   r.stream_id = std::move(ev.stream_id);
   r.event_raw = std::move(ev.raw);
-  r.event_time = sent;
-  if (r.online)
-    if (auto started = parse_rfc3339(ev.started_at)) r.event_time = *started;
+  r.sent_at = sent;
+  if (r.online) r.started_at = parse_rfc3339(ev.started_at).value_or(sys_time{});
   r.source = change_source::webhook;
   return r;
 }
@@ -209,9 +208,9 @@ webhook_actor::behavior_type webhook_fn(
         // in between means a redelivery is applied, never a change lost).
         auto me = caf::actor_cast<webhook_actor>(self);
         reply_once on_done{[reply, me, id = req.message_id](query_result r) {
-          metrics::webhook_message(
-              metrics::message_kind::notification,
-              r.ok() ? metrics::outcome::accepted : metrics::outcome::unavailable);
+          metrics::webhook_message(metrics::message_kind::notification,
+                                   r.ok() ? webhook_replies::outcome_of(r.body)
+                                          : metrics::outcome::unavailable);
           if (!r.ok()) caf::anon_send(me, forget_atom::value, id);
           reply(std::move(r));
         }};

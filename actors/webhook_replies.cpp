@@ -19,4 +19,10 @@ const body_ptr& ignored() {
   return b;
 }
 
+metrics::outcome outcome_of(const body_ptr& body) {
+  if (body == duplicate()) return metrics::outcome::duplicate;
+  if (body == outdated()) return metrics::outcome::outdated;
+  return metrics::outcome::accepted;
+}
+
 }  // namespace eventsubd::webhook_replies

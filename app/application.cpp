@@ -180,8 +180,9 @@ int run_application(const config& cfg) {
     twitch = sys.spawn<caf::detached>(twitch_client_fn, twitch_cfg);
     twitch_bulk = sys.spawn<caf::detached>(twitch_client_fn, twitch_cfg);
   }
-  auto supervisor =
-      sys.spawn(streamer_supervisor_fn, storage, bus, twitch, streamer_tuning{});
+  streamer_tuning tuning;
+  tuning.lag_window = std::chrono::seconds(cfg.helix_lag_window_s);
+  auto supervisor = sys.spawn(streamer_supervisor_fn, storage, bus, twitch, tuning);
   refresher_actor refresher;
   subscription_manager_actor manager;
   status_lookup_actor lookup;

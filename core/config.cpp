@@ -175,6 +175,16 @@ const std::vector<option_spec>& options() {
          c.refresh_interval_s = static_cast<int>(n);
          return err;
        }},
+      {"HELIX_LAG_WINDOW",
+       "seconds Get Streams may keep listing a stream after its stream.offline (such a "
+       "listing is asked again after this, not taken as live)",
+       "600",
+       [](config& c, const std::string& v) {
+         long n = 0;
+         auto err = int_setter("HELIX_LAG_WINDOW", 1, 86400, v, n);
+         c.helix_lag_window_s = static_cast<int>(n);
+         return err;
+       }},
       {"TWITCH_RETRY_INTERVAL",
        "seconds before Twitch work that failed is tried again (subscriptions, default "
        "streamers)",

@@ -24,6 +24,7 @@ struct config {
   std::vector<std::string> default_streamers;  // validated, lowercased, unique
   int refresh_interval_s = 300;
   int twitch_retry_interval_s = 60;
+  int helix_lag_window_s = 600;
   // Storage
   storage_kind storage = storage_kind::memory;
   std::string redis_url = "redis://localhost:6379";

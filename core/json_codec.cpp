@@ -1,6 +1,7 @@
 #include "core/json_codec.hpp"
 
 #include "core/json_read.hpp"
+#include "core/time.hpp"
 
 #include <rapidjson/writer.h>
 
@@ -151,6 +152,49 @@ std::string to_json(const event_record& e) {
   return buf.take();
 }
 
+namespace {
+
+constexpr std::string_view phase_names[] = {"unknown", "offline", "live"};
+constexpr std::string_view cause_names[] = {"offline", "replaced", "polling"};
+
+void time_or_null(writer_t& w, sys_time t) {
+  if (t == sys_time{})
+    w.Null();
+  else
+    str(w, format_rfc3339(t));
+}
+
+}  // namespace
+
+std::string to_json(const stream_memory& m) {
+  string_sink buf(160 + m.live_id.size() + 80 * m.ended.size());
+  writer_t w(buf);
+  w.StartObject();
+  key(w, "phase");
+  str(w, phase_names[static_cast<int>(m.current)]);
+  key(w, "live_id");
+  str_or_null(w, m.live_id);
+  key(w, "started_at");
+  time_or_null(w, m.started_at);
+  key(w, "online_sent_at");
+  time_or_null(w, m.online_sent_at);
+  key(w, "ended");
+  w.StartArray();
+  for (const auto& e : m.ended) {
+    w.StartObject();
+    key(w, "id");
+    str(w, e.id);
+    key(w, "by");
+    str(w, cause_names[static_cast<int>(e.cause)]);
+    key(w, "at");
+    time_or_null(w, e.at);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  return buf.take();
+}
+
 std::string detail_json(std::string_view detail) {
   return single_field_json("detail", detail);
 }
@@ -231,6 +275,46 @@ std::optional<event_record> parse_event(std::string_view json, double score) {
   e.score = score;
   if (e.event_type.empty()) return std::nullopt;
   return e;
+}
+
+namespace {
+
+template <class Enum, size_t N>
+std::optional<Enum> enum_named(const std::string_view (&names)[N],
+                               std::string_view name) {
+  for (size_t i = 0; i < N; ++i)
+    if (names[i] == name) return static_cast<Enum>(i);
+  return std::nullopt;
+}
+
+sys_time time_field(object o, std::string_view key) {
+  return parse_rfc3339(string_field(o, key)).value_or(sys_time{});
+}
+
+}  // namespace
+
+std::optional<stream_memory> parse_stream_memory(std::string_view json) {
+  object o;
+  if (!parse_json_object(json, o)) return std::nullopt;
+  auto phase = enum_named<stream_memory::phase>(phase_names, string_field(o, "phase"));
+  if (!phase) return std::nullopt;
+  stream_memory m;
+  m.current = *phase;
+  m.live_id = string_field(o, "live_id", true);
+  m.started_at = time_field(o, "started_at");
+  m.online_sent_at = time_field(o, "online_sent_at");
+  simdjson::dom::array ended;
+  if (o["ended"].get(ended) == simdjson::SUCCESS) {
+    for (auto item : ended) {
+      object e;
+      if (item.get(e)) continue;
+      auto cause = enum_named<end_cause>(cause_names, string_field(e, "by"));
+      if (!cause) continue;
+      m.ended.push_back({string_field(e, "id", true), *cause, time_field(e, "at")});
+      if (m.ended.size() > stream_memory::ended_kept) m.ended.pop_front();
+    }
+  }
+  return m;
 }
 
 bool read_subscription_ids(std::string_view json, streamer_record& s) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/model.hpp"
+#include "core/stream_state.hpp"
 
 #include <optional>
 #include <string>
@@ -27,6 +28,10 @@ std::string to_json(const stream_status& s, std::string_view source = {});
 
 std::string to_json(const event_record& e);
 
+/// What a broadcaster's state machine remembers (`twitch:recent_streams` value):
+/// `{"phase", "live_id", "started_at", "online_sent_at", "ended": [{"id", "by", "at"}]}`.
+std::string to_json(const stream_memory& m);
+
 /// `{"detail": "<text>"}`, the FastAPI-style error body.
 std::string detail_json(std::string_view detail);
 
@@ -45,6 +50,7 @@ std::optional<streamer_record> parse_streamer(std::string_view json);
 std::optional<stream_status> parse_status(std::string_view json);
 /// `score` is the sorted-set score (unix seconds).
 std::optional<event_record> parse_event(std::string_view json, double score);
+std::optional<stream_memory> parse_stream_memory(std::string_view json);
 /// Sets the per-type subscription ids of `s` from `subscription_ids_json` text (ids
 /// missing there are kept); false when the text is not such an object.
 bool read_subscription_ids(std::string_view json, streamer_record& s);

@@ -58,8 +58,8 @@ struct histogram {
 constexpr std::array<std::string_view, n<message_kind>> kind_names{
     "notification", "webhook_callback_verification", "revocation", "other"};
 constexpr std::array<std::string_view, n<outcome>> outcome_names{
-    "accepted",      "duplicate", "ignored",    "stale",
-    "bad_signature", "malformed", "unavailable"};
+    "accepted", "duplicate",     "outdated",  "ignored",
+    "stale",    "bad_signature", "malformed", "unavailable"};
 constexpr std::array<std::string_view, n<helix_endpoint>> endpoint_names{
     "POST /oauth2/token",
     "GET /oauth2/validate",

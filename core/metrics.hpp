@@ -38,7 +38,8 @@ enum class message_kind : uint8_t {
 };
 enum class outcome : uint8_t {
   accepted,       // processed (stored, or answered for challenges and revocations)
-  duplicate,      // message id seen before
+  duplicate,      // message id seen before, or the same change under another id
+  outdated,       // about a stream that is over (the state machine refused it)
   ignored,        // an unknown subscription type
   stale,          // outside the replay window
   bad_signature,  // missing or invalid signature headers

@@ -26,6 +26,12 @@ struct apply_one {
   failure operator()(const mark_seen_op& op) const {
     return b.mark_seen(op.message_id, op.ttl);
   }
+  failure operator()(const put_stream_memory_op& op) const {
+    return b.put_stream_memory(op.user_id, op.memory);
+  }
+  failure operator()(const remove_stream_memory_op& op) const {
+    return b.remove_stream_memory(op.user_id);
+  }
 };
 
 }  // namespace

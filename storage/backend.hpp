@@ -69,6 +69,15 @@ class backend {
   /// The message ids remembered and not yet expired.
   virtual failure load_seen(std::vector<std::string>& out) = 0;
 
+  /// Inserts or replaces what a broadcaster's state machine remembers (by user id).
+  virtual failure put_stream_memory(std::string_view user_id, const stream_memory& m) = 0;
+
+  virtual failure remove_stream_memory(std::string_view user_id) = 0;
+
+  /// Every remembered state machine, by user id.
+  virtual failure load_stream_memories(
+      std::vector<std::pair<std::string, stream_memory>>& out) = 0;
+
   /// Applies `ops` in order. On failure some of them may have been applied; as every op
   /// is idempotent, the caller sends the whole batch again. The default runs them one by
   /// one; Redis pipelines them in one round trip.

@@ -72,4 +72,21 @@ failure memory_backend::load_seen(std::vector<std::string>& out) {
   return {};
 }
 
+failure memory_backend::put_stream_memory(std::string_view user_id,
+                                          const stream_memory& m) {
+  memories_.insert_or_assign(std::string(user_id), m);
+  return {};
+}
+
+failure memory_backend::remove_stream_memory(std::string_view user_id) {
+  if (auto it = memories_.find(user_id); it != memories_.end()) memories_.erase(it);
+  return {};
+}
+
+failure memory_backend::load_stream_memories(
+    std::vector<std::pair<std::string, stream_memory>>& out) {
+  out.assign(memories_.begin(), memories_.end());
+  return {};
+}
+
 }  // namespace eventsubd::storage

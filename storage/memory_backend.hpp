@@ -23,11 +23,16 @@ class memory_backend : public backend {
   failure load_events(size_t limit, std::vector<event_record>& out) override;
   failure mark_seen(std::string_view message_id, std::chrono::seconds ttl) override;
   failure load_seen(std::vector<std::string>& out) override;
+  failure put_stream_memory(std::string_view user_id, const stream_memory& m) override;
+  failure remove_stream_memory(std::string_view user_id) override;
+  failure load_stream_memories(
+      std::vector<std::pair<std::string, stream_memory>>& out) override;
 
  private:
   std::map<std::string, streamer_record, std::less<>> streamers_;
   std::map<std::string, stream_status, std::less<>> statuses_;
-  std::deque<event_record> events_;  // newest first
+  std::deque<event_record> events_;                             // newest first
+  std::map<std::string, stream_memory, std::less<>> memories_;  // by user id
   // Seen message ids: id -> expiry, plus the ids in the order they were marked, so
   // expired ones are dropped from the front without scanning everything.
   std::unordered_map<std::string, std::chrono::steady_clock::time_point> seen_;

@@ -33,6 +33,12 @@ void read_model::load(std::vector<streamer_record> streamers,
   }
 }
 
+void read_model::load_memories(
+    std::vector<std::pair<std::string, stream_memory>> memories) {
+  memories_.clear();
+  for (auto& [user_id, m] : memories) memories_.insert_or_assign(user_id, std::move(m));
+}
+
 void read_model::publish_to(std::shared_ptr<status_view> view) {
   view_ = std::move(view);
   if (!view_) return;
@@ -97,6 +103,11 @@ const stream_status* read_model::status_by_user_id(const std::string& user_id) c
   return it == statuses_.end() ? nullptr : &it->second.status;
 }
 
+const stream_memory* read_model::memory_by_user_id(const std::string& user_id) const {
+  auto it = memories_.find(user_id);
+  return it == memories_.end() ? nullptr : &it->second;
+}
+
 const streamer_record* read_model::streamer(std::string_view login) const {
   auto it = streamers_.find(login);
   return it == streamers_.end() ? nullptr : &it->second;
@@ -151,6 +162,14 @@ void read_model::remove_status(std::string_view login) {
   if (id != login_by_user_id_.end() && id->second == login) login_by_user_id_.erase(id);
   if (view_) view_->remove(login);
   statuses_.erase(it);
+}
+
+void read_model::put_memory(const std::string& user_id, stream_memory m) {
+  memories_.insert_or_assign(user_id, std::move(m));
+}
+
+void read_model::remove_memory(const std::string& user_id) {
+  memories_.erase(user_id);
 }
 
 bool read_model::remove_streamer(std::string_view login) {

@@ -2,6 +2,7 @@
 
 #include "core/errors.hpp"
 #include "core/model.hpp"
+#include "core/stream_state.hpp"
 #include "storage/status_view.hpp"
 
 #include <deque>
@@ -23,6 +24,9 @@ class read_model {
   void load(std::vector<streamer_record> streamers, std::vector<stream_status> statuses,
             const std::vector<event_record>& events, size_t keep);
 
+  /// Replaces the state machines' memories (start-up load), by user id.
+  void load_memories(std::vector<std::pair<std::string, stream_memory>> memories);
+
   /// Mirrors every status body into `view` from now on, for readers on other threads.
   void publish_to(std::shared_ptr<status_view> view);
 
@@ -38,6 +42,8 @@ class read_model {
   body_ptr streamers_body();
 
   const stream_status* status_by_user_id(const std::string& user_id) const;
+  /// What a broadcaster's state machine remembers, or null.
+  const stream_memory* memory_by_user_id(const std::string& user_id) const;
   const streamer_record* streamer(std::string_view login) const;
   std::vector<streamer_record> streamers() const;
   size_t live_count() const { return live_count_; }
@@ -54,6 +60,8 @@ class read_model {
   bool remove_streamer(std::string_view login);
   /// Removes one status.
   void remove_status(std::string_view login);
+  void put_memory(const std::string& user_id, stream_memory m);
+  void remove_memory(const std::string& user_id);
 
  private:
   struct status_entry {
@@ -67,7 +75,8 @@ class read_model {
   std::map<std::string, status_entry, std::less<>> statuses_;  // by login, sorted
   std::unordered_map<std::string, std::string> login_by_user_id_;
   std::map<std::string, streamer_record, std::less<>> streamers_;
-  std::deque<event_entry> events_;  // newest first
+  std::deque<event_entry> events_;                           // newest first
+  std::unordered_map<std::string, stream_memory> memories_;  // by user id
   size_t live_count_ = 0;
   std::shared_ptr<status_view> view_;  // may be null
 

@@ -66,6 +66,12 @@ struct redis_backend::batch {
     trim_events = true;
     keep = op.keep;
   }
+  void add_op(const put_stream_memory_op& op) {
+    commands.push_back({"HSET", recent_streams_key, op.user_id, own(to_json(op.memory))});
+  }
+  void add_op(const remove_stream_memory_op& op) {
+    commands.push_back({"HDEL", recent_streams_key, op.user_id});
+  }
   void add_op(const mark_seen_op& op) {
     commands.push_back({"SET", own(std::string(seen_prefix).append(op.message_id)), "1",
                         "NX", "EX", own(std::to_string(op.ttl.count()))});
@@ -246,6 +252,32 @@ failure redis_backend::append_event(const event_record& e, size_t keep) {
 
 failure redis_backend::mark_seen(std::string_view message_id, std::chrono::seconds ttl) {
   return apply({mark_seen_op{std::string(message_id), ttl}});
+}
+
+failure redis_backend::put_stream_memory(std::string_view user_id,
+                                         const stream_memory& m) {
+  return apply({put_stream_memory_op{std::string(user_id), m}});
+}
+
+failure redis_backend::remove_stream_memory(std::string_view user_id) {
+  return apply({remove_stream_memory_op{std::string(user_id)}});
+}
+
+failure redis_backend::load_stream_memories(
+    std::vector<std::pair<std::string, stream_memory>>& out) {
+  out.clear();
+  reply r;
+  if (auto f = run({"HGETALL", recent_streams_key}, r)) return f;
+  for (size_t i = 0; i + 1 < r.r->elements; i += 2) {
+    std::string user_id(r.r->element[i]->str, r.r->element[i]->len);
+    std::string_view value(r.r->element[i + 1]->str, r.r->element[i + 1]->len);
+    if (auto m = parse_stream_memory(value))
+      out.emplace_back(std::move(user_id), std::move(*m));
+    else
+      log_for("storage")->warn("storage: skipping an unreadable {} entry",
+                               recent_streams_key);
+  }
+  return {};
 }
 
 failure redis_backend::load_seen(std::vector<std::string>& out) {

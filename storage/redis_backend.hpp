@@ -14,7 +14,9 @@ namespace eventsubd::storage {
 /// (hashes login -> JSON) and `twitch:events` (sorted set, JSON member, unix-seconds
 /// score, trimmed to the newest `keep`), plus what the old service lacked:
 /// `twitch:subscription_ids` (hash login -> per-type subscription ids) and
-/// `twitch:seen_message:<id>` (seen EventSub message ids, with a TTL). Synchronous
+/// `twitch:seen_message:<id>` (seen EventSub message ids, with a TTL) and
+/// `twitch:recent_streams` (hash user id -> the current and recently ended stream ids of
+/// that broadcaster, so ordering decisions survive a restart). Synchronous
 /// hiredis: it blocks, so the actor that owns it is spawned detached. A lost connection
 /// is re-established on the next call; the owner decides how often to try (backoff).
 class redis_backend final : public backend {
@@ -40,6 +42,10 @@ class redis_backend final : public backend {
   failure load_events(size_t limit, std::vector<event_record>& out) override;
   failure mark_seen(std::string_view message_id, std::chrono::seconds ttl) override;
   failure load_seen(std::vector<std::string>& out) override;
+  failure put_stream_memory(std::string_view user_id, const stream_memory& m) override;
+  failure remove_stream_memory(std::string_view user_id) override;
+  failure load_stream_memories(
+      std::vector<std::pair<std::string, stream_memory>>& out) override;
   /// One pipelined round trip for the whole batch.
   failure apply(const std::vector<write_op>& ops) override;
 
@@ -48,6 +54,7 @@ class redis_backend final : public backend {
   static constexpr const char* events_key = "twitch:events";
   static constexpr const char* subscription_ids_key = "twitch:subscription_ids";
   static constexpr std::string_view seen_prefix = "twitch:seen_message:";
+  static constexpr const char* recent_streams_key = "twitch:recent_streams";
 
  private:
   struct reply;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/model.hpp"
+#include "core/stream_state.hpp"
 
 #include <chrono>
 #include <string>
@@ -39,7 +40,18 @@ struct mark_seen_op {
   std::chrono::seconds ttl{0};
 };
 
+/// Insert or replace what a broadcaster's state machine remembers (keyed by user id).
+struct put_stream_memory_op {
+  std::string user_id;
+  stream_memory memory;
+};
+/// Forget it (the broadcaster is no longer monitored).
+struct remove_stream_memory_op {
+  std::string user_id;
+};
+
 using write_op = std::variant<put_streamer_op, remove_streamer_op, put_status_op,
-                              remove_status_op, append_event_op, mark_seen_op>;
+                              remove_status_op, append_event_op, mark_seen_op,
+                              put_stream_memory_op, remove_stream_memory_op>;
 
 }  // namespace eventsubd::storage

@@ -98,7 +98,8 @@ inline stream_report online_report(const std::string& user_id, const std::string
   r.stream_id = stream_id;
   r.event_raw = R"({"id":")" + stream_id + R"(","broadcaster_user_id":")" + user_id +
                 R"(","started_at":")" + format_rfc3339(started) + R"("})";
-  r.event_time = started;
+  r.started_at = started;
+  r.sent_at = started;
   return r;
 }
 
@@ -112,7 +113,7 @@ inline stream_report offline_report(const std::string& user_id, const std::strin
   r.login = login;
   r.display_name = login;
   r.event_raw = R"({"broadcaster_user_id":")" + user_id + R"("})";
-  r.event_time = at;
+  r.sent_at = at;
   return r;
 }
 

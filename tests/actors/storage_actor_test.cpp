@@ -144,7 +144,8 @@ TEST(storage_queue_test, a_full_queue_refuses_writes_and_changes_nothing) {
     bool ok = false;
     stream_status s{"id-" + login,          login,           login, false, "",
                     "2024-01-01T00:00:00Z", "stream.offline"};
-    self->request(storage, std::chrono::seconds(5), caf::put_atom::value, s)
+    self->request(storage, std::chrono::seconds(5), caf::put_atom::value,
+                  status_update{s, false, {}})
         .receive([&](caf::ok_atom) { ok = true; },
                  [&](const caf::error&) { ok = false; });
     return ok;
@@ -220,20 +221,26 @@ TEST_F(storage_actor_test, streamers_are_put_listed_revoked_and_removed) {
   EXPECT_FALSE(existed);
 }
 
-TEST_F(storage_actor_test, status_by_user_id) {
-  ASSERT_TRUE(record(live_transition("delta", "77")));
-  std::vector<stream_status> found;
+TEST_F(storage_actor_test, status_and_memory_by_user_id) {
+  auto t = live_transition("delta", "77");
+  t.memory.current = stream_memory::phase::live;
+  t.memory.live_id = "s-77";
+  ASSERT_TRUE(record(t));
+  stored_broadcaster found;
   self->request(storage, std::chrono::seconds(5), caf::get_atom::value, by_id_atom::value,
                 std::string("77"))
-      .receive([&](std::vector<stream_status>& v) { found = std::move(v); },
+      .receive([&](stored_broadcaster& v) { found = std::move(v); },
                [](caf::error&) { FAIL(); });
-  ASSERT_EQ(found.size(), 1u);
-  EXPECT_EQ(found[0].username, "delta");
+  ASSERT_TRUE(found.has_status);
+  EXPECT_EQ(found.status.username, "delta");
+  ASSERT_TRUE(found.has_memory);
+  EXPECT_EQ(found.memory.live_id, "s-77");
   self->request(storage, std::chrono::seconds(5), caf::get_atom::value, by_id_atom::value,
                 std::string("78"))
-      .receive([&](std::vector<stream_status>& v) { found = std::move(v); },
+      .receive([&](stored_broadcaster& v) { found = std::move(v); },
                [](caf::error&) { FAIL(); });
-  EXPECT_TRUE(found.empty());
+  EXPECT_FALSE(found.has_status);
+  EXPECT_FALSE(found.has_memory);
 }
 
 TEST(storage_actor_load, starts_from_what_the_backend_holds) {

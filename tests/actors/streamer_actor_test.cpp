@@ -81,15 +81,31 @@ TEST_F(streamer_actor_test, duplicates_and_outdated_reports_write_nothing) {
   EXPECT_EQ(*observe(offline_report("2", "beta", t0 + 61s)).body,
             R"({"status":"duplicate"})");
   EXPECT_EQ(*observe(online_report("2", "beta", "s1", t0)).body,
-            R"({"status":"duplicate"})");
-  EXPECT_EQ(*observe(online_report("2", "beta", "s0", t0 + 30s)).body,
-            R"({"status":"outdated"})");
+            R"({"status":"outdated"})");  // the stream is over: never live again
   std::vector<event_record> events;
   backend->load_events(100, events);
   EXPECT_EQ(events.size(), 2u);
   EXPECT_FALSE(stored_statuses()[0].is_live);
   ASSERT_TRUE(changes->wait_for(2));
   EXPECT_EQ(changes->size(), 2u);
+}
+
+// The issue's reproduction: online 111, offline, online 222 that started before the
+// offline was sent (a restart within the second): 222 is a new stream and applies.
+TEST_F(streamer_actor_test, a_new_stream_id_applies_whatever_its_timestamps) {
+  start();
+  auto t0 = now() - 120s;
+  ASSERT_EQ(*observe(online_report("2", "beta", "111", t0)).body,
+            R"({"status":"success"})");
+  ASSERT_EQ(*observe(offline_report("2", "beta", t0 + 60s)).body,
+            R"({"status":"success"})");
+  auto second = online_report("2", "beta", "222", t0 + 59s);
+  second.sent_at = t0 + 61s;
+  EXPECT_EQ(*observe(second).body, R"({"status":"success"})");
+  EXPECT_TRUE(stored_statuses()[0].is_live);
+  EXPECT_EQ(*observe(online_report("2", "beta", "111", t0)).body,
+            R"({"status":"outdated"})");
+  EXPECT_TRUE(stored_statuses()[0].is_live);
 }
 
 TEST_F(streamer_actor_test, a_refused_write_is_not_committed_so_a_retry_applies) {

@@ -263,7 +263,7 @@ TEST(LoadConfig, HelpListsEveryVariable) {
        {"TWITCH_CLIENT_ID", "TWITCH_CLIENT_SECRET", "WEBHOOK_SECRET", "WEBHOOK_URL",
         "STORAGE_TYPE", "REDIS_URL", "DEFAULT_STREAMERS", "REQUIRE_API_KEY", "API_KEY",
         "HOST", "PORT", "TWITCH_API_URL", "TWITCH_AUTH_URL", "REFRESH_INTERVAL",
-        "TWITCH_RETRY_INTERVAL", "LOG_LEVEL"})
+        "TWITCH_RETRY_INTERVAL", "HELIX_LAG_WINDOW", "LOG_LEVEL"})
     EXPECT_TRUE(contains(out.message, name)) << name;
   for (const char* flag : {"--port", "--log-level", "--env-file", "--help", "--version"})
     EXPECT_TRUE(contains(out.message, flag)) << flag;
@@ -405,6 +405,17 @@ TEST(LoadConfig, TwitchRetryInterval) {
   auto one = run_clean({}, {{"TWITCH_RETRY_INTERVAL", "1"}});
   ASSERT_TRUE(one.cfg.has_value()) << one.message;
   EXPECT_EQ(one.cfg->twitch_retry_interval_s, 1);
+}
+
+TEST(LoadConfig, HelixLagWindow) {
+  EXPECT_EQ(run_clean({}, {}).cfg->helix_lag_window_s, 600);
+  for (const char* bad : {"abc", "0", "-1", "86401"}) {
+    SCOPED_TRACE(bad);
+    expect_error_naming(run_clean({}, {{"HELIX_LAG_WINDOW", bad}}), "HELIX_LAG_WINDOW");
+  }
+  auto two = run_clean({}, {{"HELIX_LAG_WINDOW", "2"}});
+  ASSERT_TRUE(two.cfg.has_value()) << two.message;
+  EXPECT_EQ(two.cfg->helix_lag_window_s, 2);
 }
 
 TEST(LoadConfig, InvalidRefreshInterval) {

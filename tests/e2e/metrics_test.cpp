@@ -76,6 +76,20 @@ TEST(metrics_e2e, scrape_parses_and_counts_what_happened) {
                         "notification", "metrics-msg-1")
                 .body,
             R"({"status":"duplicate"})");
+  // The same change under another message id (a second subscription's copy): counted as
+  // a duplicate, not as accepted.
+  ASSERT_EQ(post_signed(server.port(),
+                        online_body("6001", "counted", "s-6001", twitch_timestamp(-5s)),
+                        "notification", "metrics-msg-3")
+                .body,
+            R"({"status":"duplicate"})");
+  ASSERT_EQ(post_signed(server.port(), offline_body("6001", "counted")).status, 200);
+  // A late online of the ended stream: outdated.
+  ASSERT_EQ(post_signed(server.port(),
+                        online_body("6001", "counted", "s-6001", twitch_timestamp(-5s)),
+                        "notification", "metrics-msg-4")
+                .body,
+            R"({"status":"outdated"})");
   auto bad = http_once(server.port(), "POST", "/webhooks/eventsub", "{}",
                        eventsub_headers("wrong-secret-0123456789", "{}", "notification",
                                         "metrics-msg-2", twitch_timestamp()));
@@ -89,9 +103,12 @@ TEST(metrics_e2e, scrape_parses_and_counts_what_happened) {
   EXPECT_EQ(m["eventsubd_build_info{version=\"0.1.0\"}"], 1);
   EXPECT_EQ(
       m[R"(eventsubd_webhook_messages_total{type="notification",outcome="accepted"})"],
-      1);
+      2);
   EXPECT_EQ(
       m[R"(eventsubd_webhook_messages_total{type="notification",outcome="duplicate"})"],
+      2);
+  EXPECT_EQ(
+      m[R"(eventsubd_webhook_messages_total{type="notification",outcome="outdated"})"],
       1);
   EXPECT_EQ(
       m[R"(eventsubd_webhook_messages_total{type="notification",outcome="bad_signature"})"],
@@ -99,18 +116,18 @@ TEST(metrics_e2e, scrape_parses_and_counts_what_happened) {
   EXPECT_EQ(m[R"(eventsubd_events_applied_total{type="stream.online",source="webhook"})"],
             1);
   EXPECT_EQ(
-      m[R"(eventsubd_http_requests_total{route="/webhooks/eventsub",status="200"})"], 2);
+      m[R"(eventsubd_http_requests_total{route="/webhooks/eventsub",status="200"})"], 5);
   EXPECT_EQ(
       m[R"(eventsubd_http_requests_total{route="/webhooks/eventsub",status="403"})"], 1);
   EXPECT_EQ(m[R"(eventsubd_http_requests_total{route="unmatched",status="404"})"], 1);
   EXPECT_EQ(m[R"(eventsubd_http_requests_total{route="/metrics",status="401"})"], 1);
   EXPECT_EQ(
       m[R"(eventsubd_http_request_duration_seconds_count{route="/webhooks/eventsub"})"],
-      3);
+      6);
   EXPECT_EQ(
       m[R"(eventsubd_http_request_duration_seconds_bucket{route="/webhooks/eventsub",le="+Inf"})"],
-      3);
-  EXPECT_EQ(m["eventsubd_streamers_live"], 1);
+      6);
+  EXPECT_EQ(m["eventsubd_streamers_live"], 0);  // it went offline
   EXPECT_EQ(m["eventsubd_storage_connected"], 1);
   EXPECT_EQ(m["eventsubd_storage_write_queue_depth"], 0);
   EXPECT_GT(m["process_resident_memory_bytes"], 1e6);

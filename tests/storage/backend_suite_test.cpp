@@ -413,6 +413,34 @@ TEST_P(BackendSuite, ApplyTrimsEvents) {
   EXPECT_EQ(ev[2].id, "msg-2");
 }
 
+// --- state machine memories
+// ---------------------------------------------------------------------------
+
+TEST_P(BackendSuite, StreamMemoriesArePutReplacedLoadedAndRemoved) {
+  stream_memory m;
+  m.current = stream_memory::phase::live;
+  m.live_id = "222";
+  m.ended.push_back({"111", end_cause::offline_event,
+                     *parse_rfc3339("2024-01-15T10:00:00.000001+00:00")});
+  ASSERT_FALSE(db_->put_stream_memory("42", m));
+  ASSERT_FALSE(db_->apply({put_stream_memory_op{"43", m}}));
+  m.live_id = "333";
+  ASSERT_FALSE(db_->put_stream_memory("42", m));  // replaces
+  std::vector<std::pair<std::string, stream_memory>> out;
+  ASSERT_FALSE(db_->load_stream_memories(out));
+  std::sort(out.begin(), out.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].first, "42");
+  EXPECT_EQ(out[0].second, m);
+  EXPECT_EQ(out[1].second.live_id, "222");
+  ASSERT_FALSE(db_->apply({remove_stream_memory_op{"43"}}));
+  ASSERT_FALSE(db_->remove_stream_memory("nobody"));
+  ASSERT_FALSE(db_->load_stream_memories(out));
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].first, "42");
+}
+
 TEST(RedisLayout, PerTypeSubscriptionIdsHaveTheirOwnKey) {
   auto db = make_redis_backend();
   auto s = streamer("alpha");
