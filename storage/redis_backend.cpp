@@ -125,24 +125,41 @@ failure redis_backend::connect() {
            std::to_string(endpoint_.port) + ": " + why;
   }
   redisSetTimeout(ctx_, to_timeval(timeout_));
-  reply r;
-  if (!endpoint_.password.empty()) {
-    failure f = endpoint_.user.empty()
-                    ? run({"AUTH", endpoint_.password}, r)
-                    : run({"AUTH", endpoint_.user, endpoint_.password}, r);
-    if (f) return "Redis AUTH failed: " + *f;
-  }
-  if (endpoint_.db != 0) {
-    auto db = std::to_string(endpoint_.db);
-    if (auto f = run({"SELECT", db}, r)) return "Redis SELECT failed: " + *f;
+  // A connection whose AUTH or SELECT failed would work as the default user or in db 0:
+  // it is closed, so every later call starts again with AUTH and SELECT.
+  if (auto f = handshake()) {
+    drop();
+    return f;
   }
   log_for("storage")->info("storage: connected to Redis at {}:{} (db {})", endpoint_.host,
                            endpoint_.port, endpoint_.db);
   return {};
 }
 
+failure redis_backend::handshake() {
+  reply r;
+  if (!endpoint_.password.empty()) {
+    // The reply names neither the user's password nor ours; only Redis's text is kept.
+    failure f = endpoint_.user.empty()
+                    ? send({"AUTH", endpoint_.password}, r)
+                    : send({"AUTH", endpoint_.user, endpoint_.password}, r);
+    if (f)
+      return "Redis AUTH" + (endpoint_.user.empty() ? "" : " as " + endpoint_.user) +
+             " failed: " + *f;
+  }
+  if (endpoint_.db != 0) {
+    auto db = std::to_string(endpoint_.db);
+    if (auto f = send({"SELECT", db}, r)) return "Redis SELECT " + db + " failed: " + *f;
+  }
+  return {};
+}
+
 failure redis_backend::run(const command& args, reply& out) {
   if (auto f = connect()) return f;
+  return send(args, out);
+}
+
+failure redis_backend::send(const command& args, reply& out) {
   std::vector<const char*> argv;
   std::vector<size_t> lens;
   for (auto a : args) {
