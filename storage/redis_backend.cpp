@@ -2,6 +2,7 @@
 
 #include "core/json_codec.hpp"
 #include "core/logging.hpp"
+#include "storage/redis_errors.hpp"
 
 #include <hiredis/hiredis.h>
 
@@ -85,15 +86,6 @@ timeval to_timeval(std::chrono::milliseconds ms) {
   tv.tv_sec = static_cast<time_t>(ms.count() / 1000);
   tv.tv_usec = static_cast<suseconds_t>((ms.count() % 1000) * 1000);
   return tv;
-}
-
-/// Errors Redis gives while it cannot write for now (loading, out of memory, a replica,
-/// a failover): the batch is sent again later. Any other error is about the command.
-bool is_transient(std::string_view error) {
-  for (std::string_view prefix : {"LOADING", "BUSY", "OOM", "READONLY", "MASTERDOWN",
-                                  "TRYAGAIN", "NOREPLICAS", "CLUSTERDOWN", "NOAUTH"})
-    if (error.substr(0, prefix.size()) == prefix) return true;
-  return false;
 }
 
 std::string error_text(const redisReply* r) {
@@ -196,6 +188,7 @@ failure redis_backend::run_pipeline(const std::vector<command>& commands) {
     }
   }
   failure result;
+  std::vector<std::string> dropped;
   for (size_t i = 0; i < commands.size(); ++i) {
     void* raw = nullptr;
     if (redisGetReply(ctx_, &raw) != REDIS_OK) {
@@ -207,17 +200,22 @@ failure redis_backend::run_pipeline(const std::vector<command>& commands) {
     r.r = static_cast<redisReply*>(raw);
     if (!r.r || r.r->type != REDIS_REPLY_ERROR) continue;
     auto text = error_text(r.r);
-    if (is_transient(text)) {
-      if (!result) result = "Redis error: " + text;
-    } else {
-      // Sending it again cannot help (e.g. WRONGTYPE: another program wrote that key):
-      // say so loudly and go on, so one bad command cannot hold every later write.
-      log_for("storage")->error(
-          "storage: Redis refused a write and it is dropped: {} ({})", text,
-          commands[i].empty() ? "" : commands[i][0]);
+    if (redis_error_is_permanent(text)) {
+      const auto& c = commands[i];
+      dropped.push_back(text + " (" + std::string(c.empty() ? "" : c[0]) + " " +
+                        std::string(c.size() > 1 ? c[1] : "") + ")");
+    } else if (!result) {
+      // The whole batch goes again later (every write is idempotent).
+      result = "Redis refused a write: " + text;
     }
   }
-  return result;
+  if (result) return result;  // a dropped command is judged again with the batch
+  // Sending these again cannot help (see redis_errors.hpp): say so loudly and go on, so
+  // one bad command cannot hold every later write.
+  for (const auto& d : dropped)
+    log_for("storage")->error(
+        "storage: Redis refused a write for good; it is dropped: {}", d);
+  return {};
 }
 
 bool redis_backend::connected() {

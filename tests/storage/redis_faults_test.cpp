@@ -1,5 +1,5 @@
 // The Redis backend against a real redis-server that refuses: a wrong ACL password, a
-// database out of range.
+// database out of range, an ACL without a command, a key of another type.
 #include "storage/redis_backend.hpp"
 #include "tests/common/redis_client.hpp"
 #include "tests/common/redis_server.hpp"
@@ -105,6 +105,29 @@ TEST_F(RedisFaults, AnAclUserWithItsPasswordWritesToItsDatabaseOnly) {
   auto keys = admin.keys_per_db();
   for (size_t i = 0; i < keys.size(); ++i)
     EXPECT_EQ(keys[i], i == 7 ? 3 : 0) << "db " << i;
+}
+
+TEST_F(RedisFaults, ARefusalForGoodIsDroppedAndTheRestOfTheBatchStored) {
+  // Another program made twitch:events a string: the ZADD can never succeed.
+  admin.run({"SET", redis_backend::events_key, "not a sorted set"});
+  redis_backend db(endpoint());
+  EXPECT_FALSE(db.apply(a_webhooks_writes("typed")).has_value());
+  EXPECT_FALSE(admin.run({"HGET", redis_backend::statuses_key, "typed"}).text.empty());
+  EXPECT_EQ(admin.run({"GET", redis_backend::events_key}).text, "not a sorted set");
+}
+
+TEST_F(RedisFaults, AnAclRefusalKeepsFailingTheBatchUntilItIsGranted) {
+  auto user = fresh_user(admin, "no-zadd-pass", {"+@all", "-zadd"});
+  redis_backend db(endpoint(user, "no-zadd-pass"));
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    auto f = db.apply(a_webhooks_writes("held"));
+    ASSERT_TRUE(f.has_value());
+    EXPECT_NE(f->find("NOPERM"), std::string::npos) << *f;
+  }
+  EXPECT_TRUE(admin.run({"ZRANGE", redis_backend::events_key, "0", "-1"}).items.empty());
+  ASSERT_FALSE(admin.run({"ACL", "SETUSER", user, "+zadd"}).error);
+  EXPECT_FALSE(db.apply(a_webhooks_writes("held")).has_value());
+  EXPECT_EQ(admin.run({"ZRANGE", redis_backend::events_key, "0", "-1"}).items.size(), 1u);
 }
 
 }  // namespace
