@@ -91,20 +91,25 @@ void flush_done(self_ptr self) {
   pump(self);
 }
 
+/// Makes the batch to send from the queue's front, unless one that failed waits to go
+/// again first. False when there is nothing to send.
+bool prepare_batch(storage_state& st) {
+  if (st.in_flight) return true;
+  if (st.queue.empty()) return false;
+  auto ops = std::make_shared<std::vector<storage::write_op>>();
+  auto n = std::min(st.queue.size(), st.opts.batch_limit);
+  for (size_t i = 0; i < n; ++i)
+    for (auto& op : st.queue[i].ops) ops->push_back(std::move(op));
+  st.in_flight = std::move(ops);
+  st.in_flight_entries = n;
+  return true;
+}
+
 /// Sends the next batch when the backend is up and nothing is outstanding: writes that
 /// arrive meanwhile go together in the next one (group commit).
 void pump(self_ptr self) {
   auto& st = self->state;
-  if (st.sending || !st.backend_up) return;
-  if (!st.in_flight) {  // else: the batch that failed goes again first
-    if (st.queue.empty()) return;
-    auto ops = std::make_shared<std::vector<storage::write_op>>();
-    auto n = std::min(st.queue.size(), st.opts.batch_limit);
-    for (size_t i = 0; i < n; ++i)
-      for (auto& op : st.queue[i].ops) ops->push_back(std::move(op));
-    st.in_flight = std::move(ops);
-    st.in_flight_entries = n;
-  }
+  if (st.sending || !st.backend_up || !prepare_batch(st)) return;
   st.sending = true;
   self->request(st.writer, caf::infinite, flush_atom::value, st.in_flight)
       .then([=](caf::ok_atom) { flush_done(self); },
@@ -120,17 +125,50 @@ void schedule_probe(self_ptr self) {
   self->delayed_send(self, delay, ping_atom::value);
 }
 
+/// While down, the next retry waits longer.
+void back_off(storage_state& st) {
+  st.backoff = std::min<std::chrono::milliseconds>(st.backoff * 2, max_backoff);
+}
+
+/// While down with writes waiting, the replay itself is the probe: Redis can answer a
+/// PING while it refuses writes (an ACL without a command: NOPERM), and coming back on
+/// the PING would report a new outage at every retry.
+void replay_probe(self_ptr self) {
+  auto& st = self->state;
+  st.probing = true;
+  st.sending = true;
+  self->request(st.writer, caf::infinite, flush_atom::value, st.in_flight)
+      .then(
+          [=](caf::ok_atom) {
+            self->state.probing = false;
+            came_back(self);  // counts the batch just stored among the replayed ones
+            flush_done(self);
+            schedule_probe(self);
+          },
+          [=](const caf::error&) {
+            auto& st = self->state;
+            st.probing = false;
+            st.sending = false;
+            back_off(st);
+            schedule_probe(self);
+          });
+}
+
 /// Pings the backend: every second while it is up (so /health notices an outage with no
 /// writes), with growing backoff while it is down.
 void probe(self_ptr self) {
   auto& st = self->state;
   if (st.probing) return;
+  if (!st.backend_up && !st.sending && prepare_batch(st)) return replay_probe(self);
   st.probing = true;
   self->request(st.writer, caf::infinite, ping_atom::value)
       .then(
           [=](caf::ok_atom) {
-            self->state.probing = false;
-            came_back(self);
+            auto& st = self->state;
+            st.probing = false;
+            // While writes wait, only a stored batch proves the backend is back (this
+            // PING may have been sent before a write was refused).
+            if (st.queue.empty()) came_back(self);
             schedule_probe(self);
           },
           [=](const caf::error& err) {
@@ -139,8 +177,7 @@ void probe(self_ptr self) {
             if (st.backend_up)
               went_down(self, reason(self, err));
             else
-              st.backoff =
-                  std::min<std::chrono::milliseconds>(st.backoff * 2, max_backoff);
+              back_off(st);
             schedule_probe(self);
           });
 }

@@ -21,6 +21,7 @@ struct option_spec {
   const char* help;
   const char* default_text;
   std::function<std::string(config&, const std::string&)> apply;
+  std::optional<numeric_range> range = std::nullopt;  // numeric settings only
 };
 
 std::string flag_of(const char* env) {
@@ -55,14 +56,25 @@ std::optional<long> parse_int(const std::string& v, long lo, long hi) {
   return out;
 }
 
-std::string int_setter(const char* name, long lo, long hi, const std::string& v,
-                       long& out) {
-  auto n = parse_int(v, lo, hi);
-  if (!n)
-    return std::string(name) + " must be a whole number from " + std::to_string(lo) +
-           " to " + std::to_string(hi) + ", got '" + v + "'";
-  out = *n;
-  return {};
+/// "from 10 to 86400": the same words in --help and in the error message.
+std::string range_text(const numeric_range& r) {
+  return "from " + std::to_string(r.lo) + " to " + std::to_string(r.hi);
+}
+
+/// A whole-number setting: validation, the error message and --help all read `range`.
+template <class Set>
+option_spec numeric(const char* env, const char* help, const char* default_text, long lo,
+                    long hi, Set set) {
+  numeric_range range{env, lo, hi};
+  auto apply = [range, set](config& c, const std::string& v) {
+    auto n = parse_int(v, range.lo, range.hi);
+    if (!n)
+      return range.variable + " must be a whole number " + range_text(range) + ", got '" +
+             v + "'";
+    set(c, *n);
+    return std::string{};
+  };
+  return {env, help, default_text, apply, range};
 }
 
 std::string url_setter(const char* name, const std::string& v, std::string& out) {
@@ -147,13 +159,8 @@ const std::vector<option_spec>& options() {
          c.host = trim(v);
          return std::string{};
        }},
-      {"PORT", "listen port (0 picks a free one; see PORT_FILE)", "8000",
-       [](config& c, const std::string& v) {
-         long p = 0;
-         auto err = int_setter("PORT", 0, 65535, v, p);
-         c.port = static_cast<uint16_t>(p);
-         return err;
-       }},
+      numeric("PORT", "listen port (0 picks a free one; see PORT_FILE)", "8000", 0, 65535,
+              [](config& c, long n) { c.port = static_cast<uint16_t>(n); }),
       {"PORT_FILE", "write the bound port to this file once listening", "",
        [](config& c, const std::string& v) {
          c.port_file = trim(v);
@@ -168,33 +175,19 @@ const std::vector<option_spec>& options() {
        [](config& c, const std::string& v) {
          return url_setter("TWITCH_AUTH_URL", v, c.twitch_auth_url);
        }},
-      {"REFRESH_INTERVAL", "seconds between live-data refreshes", "300",
-       [](config& c, const std::string& v) {
-         long n = 0;
-         auto err = int_setter("REFRESH_INTERVAL", 10, 86400, v, n);
-         c.refresh_interval_s = static_cast<int>(n);
-         return err;
-       }},
-      {"HELIX_LAG_WINDOW",
-       "seconds Get Streams may keep listing a stream after its stream.offline (such a "
-       "listing is asked again after this, not taken as live)",
-       "600",
-       [](config& c, const std::string& v) {
-         long n = 0;
-         auto err = int_setter("HELIX_LAG_WINDOW", 1, 86400, v, n);
-         c.helix_lag_window_s = static_cast<int>(n);
-         return err;
-       }},
-      {"TWITCH_RETRY_INTERVAL",
-       "seconds before Twitch work that failed is tried again (subscriptions, default "
-       "streamers)",
-       "60",
-       [](config& c, const std::string& v) {
-         long n = 0;
-         auto err = int_setter("TWITCH_RETRY_INTERVAL", 1, 3600, v, n);
-         c.twitch_retry_interval_s = static_cast<int>(n);
-         return err;
-       }},
+      numeric("REFRESH_INTERVAL", "seconds between live-data refreshes", "300", 10, 86400,
+              [](config& c, long n) { c.refresh_interval_s = static_cast<int>(n); }),
+      numeric("HELIX_LAG_WINDOW",
+              "seconds Get Streams may keep listing a stream after its stream.offline "
+              "(such a listing is asked again after this, not taken as live)",
+              "600", 1, 86400,
+              [](config& c, long n) { c.helix_lag_window_s = static_cast<int>(n); }),
+      numeric(
+          "TWITCH_RETRY_INTERVAL",
+          "seconds before Twitch work that failed is tried again (subscriptions, default "
+          "streamers)",
+          "60", 1, 3600,
+          [](config& c, long n) { c.twitch_retry_interval_s = static_cast<int>(n); }),
       {"LOG_LEVEL", "trace, debug, info, warning, error or critical", "info",
        [](config& c, const std::string& v) {
          auto l = to_lower(trim(v));
@@ -219,27 +212,13 @@ const std::vector<option_spec>& options() {
            return "LOG_FORMAT must be 'text' or 'json', got '" + v + "'";
          return std::string{};
        }},
-      {"IO_THREADS", "HTTP (Asio) threads", "1",
-       [](config& c, const std::string& v) {
-         long n = 0;
-         auto err = int_setter("IO_THREADS", 1, 64, v, n);
-         c.io_threads = static_cast<int>(n);
-         return err;
-       }},
-      {"ACTOR_THREADS", "actor scheduler (CAF) threads", "1",
-       [](config& c, const std::string& v) {
-         long n = 0;
-         auto err = int_setter("ACTOR_THREADS", 1, 64, v, n);
-         c.actor_threads = static_cast<int>(n);
-         return err;
-       }},
-      {"MAX_CONNECTIONS", "open HTTP connections at most; more are refused", "10000",
-       [](config& c, const std::string& v) {
-         long n = 0;
-         auto err = int_setter("MAX_CONNECTIONS", 1, 1000000, v, n);
-         c.max_connections = static_cast<int>(n);
-         return err;
-       }},
+      numeric("IO_THREADS", "HTTP (Asio) threads", "1", 1, 64,
+              [](config& c, long n) { c.io_threads = static_cast<int>(n); }),
+      numeric("ACTOR_THREADS", "actor scheduler (CAF) threads", "1", 1, 64,
+              [](config& c, long n) { c.actor_threads = static_cast<int>(n); }),
+      numeric("MAX_CONNECTIONS", "open HTTP connections at most; more are refused",
+              "10000", 1, 1000000,
+              [](config& c, long n) { c.max_connections = static_cast<int>(n); }),
       {"METRICS_PUBLIC", "serve /metrics without the API key (true/false)", "false",
        [](config& c, const std::string& v) {
          auto b = parse_bool(v);
@@ -247,23 +226,15 @@ const std::vector<option_spec>& options() {
          c.metrics_public = *b;
          return std::string{};
        }},
-      {"STORAGE_QUEUE_LIMIT",
-       "writes held in order while Redis is down; beyond that the webhook answers 503",
-       "10000",
-       [](config& c, const std::string& v) {
-         long n = 0;
-         auto err = int_setter("STORAGE_QUEUE_LIMIT", 1, 10000000, v, n);
-         c.storage_queue_limit = static_cast<size_t>(n);
-         return err;
-       }},
-      {"REQUEST_TIMEOUT",
-       "seconds a client has to send a request's headers, and again its body", "20",
-       [](config& c, const std::string& v) {
-         long n = 0;
-         auto err = int_setter("REQUEST_TIMEOUT", 1, 3600, v, n);
-         c.request_timeout_s = static_cast<int>(n);
-         return err;
-       }},
+      numeric(
+          "STORAGE_QUEUE_LIMIT",
+          "writes held in order while Redis is down; beyond that the webhook answers 503",
+          "10000", 1, 10000000,
+          [](config& c, long n) { c.storage_queue_limit = static_cast<size_t>(n); }),
+      numeric("REQUEST_TIMEOUT",
+              "seconds a client has to send a request's headers, and again its body",
+              "20", 1, 3600,
+              [](config& c, long n) { c.request_timeout_s = static_cast<int>(n); }),
   };
   return specs;
 }
@@ -337,6 +308,13 @@ std::vector<std::pair<std::string, std::string>> parse_dotenv(const std::string&
   return out;
 }
 
+std::vector<numeric_range> numeric_ranges() {
+  std::vector<numeric_range> out;
+  for (const auto& spec : options())
+    if (spec.range) out.push_back(*spec.range);
+  return out;
+}
+
 std::string config_help() {
   std::ostringstream out;
   out << "eventsubd " << version_string
@@ -348,6 +326,7 @@ std::string config_help() {
          "Options:\n";
   for (const auto& spec : options()) {
     out << "  " << flag_of(spec.env) << " (" << spec.env << ")\n      " << spec.help;
+    if (spec.range) out << ", a whole number " << range_text(*spec.range);
     if (*spec.default_text) out << " [default: " << spec.default_text << "]";
     out << "\n";
   }

@@ -68,7 +68,18 @@ env_lookup process_environment();
 /// `--env-file`, default `.env` in the working directory; a missing file is fine).
 config_outcome load_config(int argc, const char* const* argv, const env_lookup& env);
 
-/// The `--help` text: every option, its variable, and its default.
+/// The whole numbers a numeric setting accepts (inclusive); validation, its error
+/// message and `--help` all read these.
+struct numeric_range {
+  std::string variable;  // e.g. "REFRESH_INTERVAL"
+  long lo = 0;
+  long hi = 0;
+};
+
+/// Every numeric setting's range, in `--help` order.
+std::vector<numeric_range> numeric_ranges();
+
+/// The `--help` text: every option, its variable, its range (numeric ones) and default.
 std::string config_help();
 
 /// Parses `.env` text (KEY=VALUE lines, `#` comments, optional `export`, quotes).

@@ -20,7 +20,10 @@ spdlog::level::level_enum current_level = spdlog::level::info;
 // the same format without being told.
 spdlog::sink_ptr sink() {
   if (!shared_sink) {
-    shared_sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
+    // Standard output, as the README promises: what Docker and journald collect by
+    // default. The sink flushes every line, so none waits in stdio's buffer when stdout
+    // is a pipe or a file. Sanitizer reports and pre-start usage errors stay on stderr.
+    shared_sink = std::make_shared<spdlog::sinks::stdout_color_sink_mt>();
     shared_sink->set_pattern(text_pattern);
   }
   return shared_sink;

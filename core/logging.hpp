@@ -10,7 +10,7 @@
 namespace eventsubd {
 
 /// Creates the named loggers (`app`, `http`, `actors`, `storage`, `twitch`) on one shared
-/// stderr sink at `level` (trace..critical), writing `format` (text lines, or one JSON
+/// stdout sink at `level` (trace..critical), writing `format` (text lines, or one JSON
 /// object per line). Safe to call more than once.
 void setup_logging(const std::string& level,
                    log_format_kind format = log_format_kind::text);

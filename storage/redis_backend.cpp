@@ -2,6 +2,7 @@
 
 #include "core/json_codec.hpp"
 #include "core/logging.hpp"
+#include "storage/redis_errors.hpp"
 
 #include <hiredis/hiredis.h>
 
@@ -93,15 +94,6 @@ timeval to_timeval(std::chrono::milliseconds ms) {
   return tv;
 }
 
-/// Errors Redis gives while it cannot write for now (loading, out of memory, a replica,
-/// a failover): the batch is sent again later. Any other error is about the command.
-bool is_transient(std::string_view error) {
-  for (std::string_view prefix : {"LOADING", "BUSY", "OOM", "READONLY", "MASTERDOWN",
-                                  "TRYAGAIN", "NOREPLICAS", "CLUSTERDOWN", "NOAUTH"})
-    if (error.substr(0, prefix.size()) == prefix) return true;
-  return false;
-}
-
 std::string error_text(const redisReply* r) {
   return r && r->str ? std::string(r->str, r->len) : "error";
 }
@@ -131,24 +123,41 @@ failure redis_backend::connect() {
            std::to_string(endpoint_.port) + ": " + why;
   }
   redisSetTimeout(ctx_, to_timeval(timeout_));
-  reply r;
-  if (!endpoint_.password.empty()) {
-    failure f = endpoint_.user.empty()
-                    ? run({"AUTH", endpoint_.password}, r)
-                    : run({"AUTH", endpoint_.user, endpoint_.password}, r);
-    if (f) return "Redis AUTH failed: " + *f;
-  }
-  if (endpoint_.db != 0) {
-    auto db = std::to_string(endpoint_.db);
-    if (auto f = run({"SELECT", db}, r)) return "Redis SELECT failed: " + *f;
+  // A connection whose AUTH or SELECT failed would work as the default user or in db 0:
+  // it is closed, so every later call starts again with AUTH and SELECT.
+  if (auto f = handshake()) {
+    drop();
+    return f;
   }
   log_for("storage")->info("storage: connected to Redis at {}:{} (db {})", endpoint_.host,
                            endpoint_.port, endpoint_.db);
   return {};
 }
 
+failure redis_backend::handshake() {
+  reply r;
+  if (!endpoint_.password.empty()) {
+    // The reply names neither the user's password nor ours; only Redis's text is kept.
+    failure f = endpoint_.user.empty()
+                    ? send({"AUTH", endpoint_.password}, r)
+                    : send({"AUTH", endpoint_.user, endpoint_.password}, r);
+    if (f)
+      return "Redis AUTH" + (endpoint_.user.empty() ? "" : " as " + endpoint_.user) +
+             " failed: " + *f;
+  }
+  if (endpoint_.db != 0) {
+    auto db = std::to_string(endpoint_.db);
+    if (auto f = send({"SELECT", db}, r)) return "Redis SELECT " + db + " failed: " + *f;
+  }
+  return {};
+}
+
 failure redis_backend::run(const command& args, reply& out) {
   if (auto f = connect()) return f;
+  return send(args, out);
+}
+
+failure redis_backend::send(const command& args, reply& out) {
   std::vector<const char*> argv;
   std::vector<size_t> lens;
   for (auto a : args) {
@@ -185,6 +194,7 @@ failure redis_backend::run_pipeline(const std::vector<command>& commands) {
     }
   }
   failure result;
+  std::vector<std::string> dropped;
   for (size_t i = 0; i < commands.size(); ++i) {
     void* raw = nullptr;
     if (redisGetReply(ctx_, &raw) != REDIS_OK) {
@@ -196,17 +206,22 @@ failure redis_backend::run_pipeline(const std::vector<command>& commands) {
     r.r = static_cast<redisReply*>(raw);
     if (!r.r || r.r->type != REDIS_REPLY_ERROR) continue;
     auto text = error_text(r.r);
-    if (is_transient(text)) {
-      if (!result) result = "Redis error: " + text;
-    } else {
-      // Sending it again cannot help (e.g. WRONGTYPE: another program wrote that key):
-      // say so loudly and go on, so one bad command cannot hold every later write.
-      log_for("storage")->error(
-          "storage: Redis refused a write and it is dropped: {} ({})", text,
-          commands[i].empty() ? "" : commands[i][0]);
+    if (redis_error_is_permanent(text)) {
+      const auto& c = commands[i];
+      dropped.push_back(text + " (" + std::string(c.empty() ? "" : c[0]) + " " +
+                        std::string(c.size() > 1 ? c[1] : "") + ")");
+    } else if (!result) {
+      // The whole batch goes again later (every write is idempotent).
+      result = "Redis refused a write: " + text;
     }
   }
-  return result;
+  if (result) return result;  // a dropped command is judged again with the batch
+  // Sending these again cannot help (see redis_errors.hpp): say so loudly and go on, so
+  // one bad command cannot hold every later write.
+  for (const auto& d : dropped)
+    log_for("storage")->error(
+        "storage: Redis refused a write for good; it is dropped: {}", d);
+  return {};
 }
 
 bool redis_backend::connected() {

@@ -61,7 +61,12 @@ class redis_backend final : public backend {
   struct batch;
   using command = std::vector<std::string_view>;
   failure connect();
+  /// AUTH and SELECT on a fresh connection; it is used only once both succeed.
+  failure handshake();
+  /// Connects if needed, then sends.
   failure run(const command& args, reply& out);
+  /// One command on the connection as it is.
+  failure send(const command& args, reply& out);
   failure run_pipeline(const std::vector<command>& commands);
   void drop();
   template <class Record, class Parse>

@@ -42,16 +42,29 @@ inline storage_actor spawn_loaded_storage(caf::actor_system& sys,
 }
 
 /// A memory backend that can be taken down as Redis can: writes and pings fail (and
-/// loads too, with `fail_loads`). Durable like Redis, so the storage actor writes to it.
+/// loads too, with `fail_loads`), or only writes fail (`refuse_writes`, as Redis does
+/// for an ACL without the command). Durable like Redis, so the storage actor writes to
+/// it.
 class flaky_backend : public storage::memory_backend {
  public:
   bool durable() const override { return true; }
   std::atomic<bool> down{false};
   std::atomic<bool> fail_loads{false};
+  std::atomic<bool> refuse_writes{false};
   std::atomic<int> batches{0};  // batches applied
+  std::atomic<int> refused{0};  // batches refused with `refuse_writes`
+  std::atomic<int> pings{0};
   bool connected() override { return !down; }
+  storage::failure ping() override {
+    ++pings;
+    return memory_backend::ping();
+  }
   storage::failure apply(const std::vector<storage::write_op>& ops) override {
     if (down) return std::string("injected outage");
+    if (refuse_writes) {
+      ++refused;
+      return std::string("NOPERM injected refusal");
+    }
     ++batches;
     return memory_backend::apply(ops);
   }

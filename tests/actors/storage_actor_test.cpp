@@ -118,6 +118,27 @@ TEST_F(storage_actor_test, writes_in_an_outage_are_answered_then_replayed_in_ord
   EXPECT_EQ(stored[2].id, "msg-2");
 }
 
+TEST_F(storage_actor_test, a_backend_that_answers_pings_but_refuses_writes_stays_down) {
+  backend->refuse_writes = true;
+  ASSERT_TRUE(record(live_transition("epsilon", "5")));  // queued: answered all the same
+  ASSERT_TRUE(eventually([&] { return backend->refused >= 1; }));
+  auto pings_at_first_refusal = backend->pings.load();
+  // Retried with backoff (250, 500, 1000 ms), each time by sending the write again: a
+  // PING that succeeds must not count as "back" (that reported a new outage every time).
+  ASSERT_TRUE(eventually([&] { return backend->refused >= 4; }));
+  EXPECT_EQ(ask_health_code(), errc::unavailable);
+  EXPECT_LE(backend->pings.load() - pings_at_first_refusal, 1);  // one already on its way
+  std::vector<event_record> stored;
+  backend->load_events(10, stored);
+  EXPECT_TRUE(stored.empty());
+
+  backend->refuse_writes = false;
+  ASSERT_TRUE(eventually([&] { return ask_health_code() == errc::ok; }));
+  backend->load_events(10, stored);
+  ASSERT_EQ(stored.size(), 1u);
+  EXPECT_EQ(stored[0].id, "msg-5");
+}
+
 TEST_F(storage_actor_test, health_follows_the_backend) {
   EXPECT_EQ(ask_health_code(), errc::ok);
   backend->down = true;  // no write needed: the storage probes every second

@@ -18,6 +18,8 @@ class redis_server {
   redis_server& operator=(const redis_server&) = delete;
 
   uint16_t port() const { return port_; }
+  /// Its working directory (`dir`): where an RDB save writes `dump.rdb`.
+  const std::string& dir() const { return dir_; }
   std::string url() const { return "redis://127.0.0.1:" + std::to_string(port_); }
 
   /// SIGKILL, like a crash; the directory (and a durable server's data) stays.

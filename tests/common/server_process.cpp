@@ -50,8 +50,8 @@ std::string sanitizer_report(const std::string& log) {
 
 }  // namespace
 
-server_process::server_process(std::map<std::string, std::string> env) {
-  launch(std::move(env), {});
+server_process::server_process(std::map<std::string, std::string> env, stderr_to err) {
+  launch(std::move(env), {}, err);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
   while (std::chrono::steady_clock::now() < deadline) {
     auto text = read_all(dir_ + "/port");
@@ -68,7 +68,7 @@ server_process::server_process(std::map<std::string, std::string> env) {
 
 server_process::server_process(std::map<std::string, std::string> env,
                                std::initializer_list<std::string> args, no_wait) {
-  launch(std::move(env), args);
+  launch(std::move(env), args, stderr_to::log);
 }
 
 server_process server_process::start_only(std::map<std::string, std::string> env,
@@ -85,7 +85,7 @@ server_process::server_process(server_process&& other) noexcept
 }
 
 void server_process::launch(std::map<std::string, std::string> env,
-                            std::initializer_list<std::string> args) {
+                            std::initializer_list<std::string> args, stderr_to err) {
   dir_ = make_temp_dir();
   std::map<std::string, std::string> full = {{"HOST", "127.0.0.1"},
                                              {"PORT", "0"},
@@ -113,6 +113,13 @@ void server_process::launch(std::map<std::string, std::string> env,
       dup2(fd, 2);
       close(fd);
     }
+    if (err == stderr_to::own_file) {
+      int apart = open((dir_ + "/stderr").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      if (apart >= 0) {
+        dup2(apart, 2);
+        close(apart);
+      }
+    }
     std::vector<char*> argv, envp;
     for (auto& s : arg_strings) argv.push_back(s.data());
     argv.push_back(nullptr);
@@ -131,7 +138,7 @@ server_process::~server_process() {
     }
   }
   if (!dir_.empty()) {
-    if (auto report = sanitizer_report(log()); !report.empty())
+    if (auto report = sanitizer_report(log() + stderr_text()); !report.empty())
       ADD_FAILURE() << "eventsubd reported (sanitizer):\n" << report;
     std::error_code ec;
     std::filesystem::remove_all(dir_, ec);
@@ -162,6 +169,10 @@ std::optional<int> server_process::terminate(std::chrono::milliseconds timeout) 
 
 std::string server_process::log() const {
   return read_all(dir_ + "/log");
+}
+
+std::string server_process::stderr_text() const {
+  return read_all(dir_ + "/stderr");
 }
 
 bool server_process::wait_for_log(const std::string& text,

@@ -12,8 +12,13 @@ namespace eventsubd::testing {
 /// with `PORT_FILE`), with a clean environment of our choosing, logs to a file.
 class server_process {
  public:
+  /// Where the server's standard error goes: into the log with standard output (the
+  /// default), or into a file of its own, to tell which stream a line was written to.
+  enum class stderr_to { log, own_file };
+
   /// Starts with `HOST=127.0.0.1`, `PORT=0` and `env` on top; waits until it listens.
-  explicit server_process(std::map<std::string, std::string> env = {});
+  explicit server_process(std::map<std::string, std::string> env = {},
+                          stderr_to err = stderr_to::log);
   ~server_process();
   server_process(const server_process&) = delete;
   server_process& operator=(const server_process&) = delete;
@@ -29,8 +34,12 @@ class server_process {
   /// Waits for the process to exit by itself (e.g. a configuration error).
   std::optional<int> wait_exit(std::chrono::milliseconds timeout);
 
-  /// Everything the server logged so far.
+  /// Everything the server logged so far (standard output, and standard error unless
+  /// kept apart).
   std::string log() const;
+
+  /// What it wrote to standard error when that was kept apart.
+  std::string stderr_text() const;
 
   /// Waits until the log contains `text`.
   bool wait_for_log(const std::string& text,
@@ -45,7 +54,7 @@ class server_process {
   server_process(std::map<std::string, std::string> env,
                  std::initializer_list<std::string> args, no_wait);
   void launch(std::map<std::string, std::string> env,
-              std::initializer_list<std::string> args);
+              std::initializer_list<std::string> args, stderr_to err);
 
   std::string dir_;
   pid_t pid_ = -1;

@@ -2,11 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <initializer_list>
 #include <map>
+#include <regex>
+#include <sstream>
 #include <string>
 #include <unistd.h>
 #include <utility>
@@ -268,6 +271,70 @@ TEST(LoadConfig, HelpListsEveryVariable) {
   for (const char* flag : {"--port", "--log-level", "--env-file", "--help", "--version"})
     EXPECT_TRUE(contains(out.message, flag)) << flag;
   EXPECT_EQ(out.message, config_help());
+}
+
+/// The `--help` block of each option: "(VARIABLE)" -> its flag and description lines.
+std::map<std::string, std::string> help_blocks(const std::string& help) {
+  std::map<std::string, std::string> blocks;
+  std::string current;
+  std::istringstream in(help);
+  for (std::string line; std::getline(in, line);) {
+    auto open = line.find(" (");
+    if (line.rfind("  --", 0) == 0 && open != std::string::npos && line.back() == ')')
+      current = line.substr(open + 2, line.size() - open - 3);
+    else if (line.rfind("  --", 0) == 0)
+      current.clear();
+    if (!current.empty()) blocks[current] += line + "\n";
+  }
+  return blocks;
+}
+
+TEST(LoadConfig, HelpShowsEveryNumericRangeTheValidationUses) {
+  auto blocks = help_blocks(config_help());
+  auto ranges = numeric_ranges();
+  ASSERT_GE(ranges.size(), 8u);
+  for (const auto& r : ranges) {
+    SCOPED_TRACE(r.variable);
+    auto text =
+        "a whole number from " + std::to_string(r.lo) + " to " + std::to_string(r.hi);
+    ASSERT_TRUE(blocks.count(r.variable));
+    EXPECT_TRUE(contains(blocks[r.variable], text)) << blocks[r.variable];
+    // The same range is the one enforced, and named in the error.
+    for (long ok : {r.lo, r.hi})
+      EXPECT_TRUE(run_clean({}, {{r.variable, std::to_string(ok)}}).cfg.has_value())
+          << ok;
+    for (long bad : {r.lo - 1, r.hi + 1}) {
+      auto out = run_clean({}, {{r.variable, std::to_string(bad)}});
+      expect_error_naming(out, r.variable);
+      EXPECT_TRUE(contains(out.message, text)) << out.message;
+    }
+  }
+  // Every option with a numeric default is one of them (a new one cannot skip its range).
+  const std::regex numeric_default{R"(\[default: \d+\])"};
+  for (const auto& [variable, block] : blocks) {
+    if (!std::regex_search(block, numeric_default)) continue;
+    EXPECT_TRUE(std::any_of(ranges.begin(), ranges.end(),
+                            [&](const auto& r) { return r.variable == variable; }))
+        << variable << " has a numeric default but no range:\n"
+        << block;
+  }
+}
+
+TEST(LoadConfig, ReadmeConfigurationTableShowsEveryNumericRange) {
+  std::ifstream in(std::string(EVENTSUBD_FIXTURES_DIR) + "/../../README.md");
+  ASSERT_TRUE(in) << "README.md not found";
+  std::vector<std::string> rows;
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind("| `", 0) == 0) rows.push_back(line);
+  for (const auto& r : numeric_ranges()) {
+    SCOPED_TRACE(r.variable);
+    auto row = std::find_if(rows.begin(), rows.end(), [&](const std::string& line) {
+      return contains(line.substr(0, line.find(" | ")), "`" + r.variable + "`");
+    });
+    ASSERT_NE(row, rows.end());
+    auto range = std::to_string(r.lo) + "\u2013" + std::to_string(r.hi);  // en dash
+    EXPECT_TRUE(contains(*row, range)) << *row;
+  }
 }
 
 TEST(LoadConfig, HelpWinsOverLaterBadFlags) {

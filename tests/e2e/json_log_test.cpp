@@ -77,5 +77,19 @@ TEST(json_log_e2e, text_is_the_default) {
   for (const auto& line : lines) EXPECT_NE(line.front(), '{') << line;
 }
 
+TEST(json_log_e2e, the_log_goes_to_standard_output) {
+  // As the README says, and as Docker and journald collect by default.
+  server_process server{{{"WEBHOOK_SECRET", e2e_secret}},
+                        server_process::stderr_to::own_file};
+  EXPECT_EQ(http_once(server.port(), "GET", "/health").status, 200);
+  ASSERT_EQ(server.terminate(), 0);
+  auto out = server.log();
+  EXPECT_NE(out.find("listening on 127.0.0.1:" + std::to_string(server.port())),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("stopped"), std::string::npos) << out;
+  EXPECT_EQ(server.stderr_text(), "");
+}
+
 }  // namespace
 }  // namespace eventsubd::testing

@@ -1,0 +1,134 @@
+// The Redis backend against a real redis-server that refuses: a wrong ACL password, a
+// database out of range, an ACL without a command, a key of another type.
+#include "storage/redis_backend.hpp"
+#include "tests/common/redis_client.hpp"
+#include "tests/common/redis_server.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+
+namespace eventsubd::storage {
+namespace {
+
+using testing::redis_client;
+using testing::redis_server;
+
+/// An ACL user of the shared server, new for each test (FLUSHALL keeps users).
+std::string fresh_user(redis_client& admin, const std::string& password,
+                       std::vector<std::string> rules = {"+@all"}) {
+  static std::atomic<int> counter{0};
+  auto name = "faults-user-" + std::to_string(counter++);
+  std::vector<std::string> args{"ACL", "SETUSER", name, "on", ">" + password, "~*", "&*"};
+  args.insert(args.end(), rules.begin(), rules.end());
+  auto r = admin.run(args);
+  EXPECT_FALSE(r.error) << r.text;
+  return name;
+}
+
+redis_endpoint endpoint(const std::string& user = "", const std::string& password = "",
+                        int db = 0) {
+  redis_endpoint e;
+  e.host = "127.0.0.1";
+  e.port = redis_server::shared().port();
+  e.user = user;
+  e.password = password;
+  e.db = db;
+  return e;
+}
+
+std::vector<write_op> a_webhooks_writes(const std::string& login) {
+  stream_status s;
+  s.user_id = "id-" + login;
+  s.username = login;
+  s.display_name = login;
+  s.is_live = true;
+  s.stream_data = R"({"id":"1"})";
+  s.last_updated = "2024-01-15T11:45:23.123456+00:00";
+  s.last_event_type = "stream.online";
+  event_record e;
+  e.id = "msg-" + login;
+  e.event_type = "stream.online";
+  e.broadcaster_id = s.user_id;
+  e.broadcaster_login = login;
+  e.broadcaster_name = login;
+  e.timestamp = s.last_updated;
+  e.score = 1705319123.0;
+  e.data = s.stream_data;
+  return {put_status_op{s}, append_event_op{e, events_kept},
+          mark_seen_op{"seen-" + login, std::chrono::seconds(600)}};
+}
+
+long long total_keys(redis_client& admin) {
+  long long n = 0;
+  for (auto k : admin.keys_per_db()) n += k;
+  return n;
+}
+
+class RedisFaults : public ::testing::Test {
+ protected:
+  void SetUp() override { redis_server::shared().flush_all(); }
+  redis_client admin{redis_server::shared().port()};
+};
+
+TEST_F(RedisFaults, AWrongPasswordFailsEveryCallAndWritesNothing) {
+  auto user = fresh_user(admin, "the-right-one");
+  redis_backend db(endpoint(user, "not-the-password-7c1e"));
+  // Every call, not only the first: the connection whose AUTH failed is not reused
+  // (it would run as the default user).
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    auto f = db.ping();
+    ASSERT_TRUE(f.has_value());
+    EXPECT_NE(f->find("AUTH as " + user + " failed"), std::string::npos) << *f;
+    EXPECT_NE(f->find("WRONGPASS"), std::string::npos) << *f;
+    EXPECT_EQ(f->find("not-the-password-7c1e"), std::string::npos) << *f;
+    EXPECT_TRUE(db.apply(a_webhooks_writes("nobody")).has_value());
+  }
+  EXPECT_EQ(total_keys(admin), 0);
+}
+
+TEST_F(RedisFaults, ADatabaseOutOfRangeFailsEveryCallAndWritesNothing) {
+  redis_backend db(endpoint("", "", 20));  // the server has the default 16
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    auto f = db.ping();
+    ASSERT_TRUE(f.has_value());
+    EXPECT_NE(f->find("SELECT 20 failed"), std::string::npos) << *f;
+    EXPECT_TRUE(db.apply(a_webhooks_writes("nobody")).has_value());
+  }
+  EXPECT_EQ(total_keys(admin), 0);
+}
+
+TEST_F(RedisFaults, AnAclUserWithItsPasswordWritesToItsDatabaseOnly) {
+  auto user = fresh_user(admin, "pass-for-db-7");
+  redis_backend db(endpoint(user, "pass-for-db-7", 7));
+  ASSERT_FALSE(db.apply(a_webhooks_writes("seven")).has_value());
+  auto keys = admin.keys_per_db();
+  for (size_t i = 0; i < keys.size(); ++i)
+    EXPECT_EQ(keys[i], i == 7 ? 3 : 0) << "db " << i;
+}
+
+TEST_F(RedisFaults, ARefusalForGoodIsDroppedAndTheRestOfTheBatchStored) {
+  // Another program made twitch:events a string: the ZADD can never succeed.
+  admin.run({"SET", redis_backend::events_key, "not a sorted set"});
+  redis_backend db(endpoint());
+  EXPECT_FALSE(db.apply(a_webhooks_writes("typed")).has_value());
+  EXPECT_FALSE(admin.run({"HGET", redis_backend::statuses_key, "typed"}).text.empty());
+  EXPECT_EQ(admin.run({"GET", redis_backend::events_key}).text, "not a sorted set");
+}
+
+TEST_F(RedisFaults, AnAclRefusalKeepsFailingTheBatchUntilItIsGranted) {
+  auto user = fresh_user(admin, "no-zadd-pass", {"+@all", "-zadd"});
+  redis_backend db(endpoint(user, "no-zadd-pass"));
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    auto f = db.apply(a_webhooks_writes("held"));
+    ASSERT_TRUE(f.has_value());
+    EXPECT_NE(f->find("NOPERM"), std::string::npos) << *f;
+  }
+  EXPECT_TRUE(admin.run({"ZRANGE", redis_backend::events_key, "0", "-1"}).items.empty());
+  ASSERT_FALSE(admin.run({"ACL", "SETUSER", user, "+zadd"}).error);
+  EXPECT_FALSE(db.apply(a_webhooks_writes("held")).has_value());
+  EXPECT_EQ(admin.run({"ZRANGE", redis_backend::events_key, "0", "-1"}).items.size(), 1u);
+}
+
+}  // namespace
+}  // namespace eventsubd::storage
