@@ -20,6 +20,8 @@ std::string_view to_string(errc code) {
       return "payload_too_large";
     case errc::unprocessable:
       return "unprocessable";
+    case errc::too_many_requests:
+      return "too_many_requests";
     case errc::unavailable:
       return "unavailable";
     case errc::upstream_error:

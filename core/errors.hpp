@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -20,6 +21,7 @@ enum class errc {
   conflict,           // state conflict (409)
   payload_too_large,  // body over the limit (413)
   unprocessable,      // well-formed but invalid parameter (422)
+  too_many_requests,  // a client's rate limit is spent (429)
   unavailable,        // a dependency or feature is not available (503)
   upstream_error,     // Twitch answered with an error (502)
   upstream_timeout,   // Twitch did not answer in time (504)
@@ -46,12 +48,15 @@ struct query_result {
   std::string detail;
   body_ptr body;
   body_kind kind = body_kind::json;
+  /// > 0 on a 429 or 503 worth retrying: sent as `Retry-After` (seconds).
+  std::chrono::seconds retry_after{0};
 
   static query_result success(body_ptr b, body_kind k = body_kind::json) {
-    return {errc::ok, {}, std::move(b), k};
+    return {errc::ok, {}, std::move(b), k, {}};
   }
-  static query_result failure(errc c, std::string why) {
-    return {c, std::move(why), {}, body_kind::json};
+  static query_result failure(errc c, std::string why,
+                              std::chrono::seconds retry_after = {}) {
+    return {c, std::move(why), {}, body_kind::json, retry_after};
   }
   bool ok() const { return code == errc::ok; }
 };

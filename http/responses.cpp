@@ -26,6 +26,8 @@ bh::status status_for(errc code) {
       return bh::status::payload_too_large;
     case errc::unprocessable:
       return bh::status::unprocessable_entity;
+    case errc::too_many_requests:
+      return bh::status::too_many_requests;
     case errc::unavailable:
       return bh::status::service_unavailable;
     case errc::upstream_error:
@@ -69,6 +71,8 @@ response make_response(const query_result& result, unsigned version, bool keep_a
     res.body() = make_body(detail_json(result.detail));
   }
   if (result.code == errc::unauthorized) res.set(bh::field::www_authenticate, "Bearer");
+  if (result.retry_after.count() > 0)
+    res.set(bh::field::retry_after, std::to_string(result.retry_after.count()));
   res.keep_alive(keep_alive);
   res.prepare_payload();
   return res;
