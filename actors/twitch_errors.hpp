@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/errors.hpp"
+#include "core/reply.hpp"
 #include "twitch/helix_client.hpp"
 
 #include <caf/error.hpp>
