@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fcntl.h>
@@ -45,18 +46,18 @@ std::string read_all(const std::string& path) {
   return ss.str();
 }
 
-/// A sanitizer's report in the server's log (ASan, LSan, UBSan, TSan) to the end, or
-/// empty. The sanitizers write to their own file (sanitizer_options); this catches
-/// anything that reached the log all the same.
-std::string sanitizer_report(const std::string& log) {
-  for (const char* marker : {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
-                             "runtime error:", "WARNING: ThreadSanitizer"}) {
-    auto at = log.find(marker);
-    if (at == std::string::npos) continue;
-    auto from = log.rfind('\n', at);
-    return log.substr(from == std::string::npos ? 0 : from + 1);
-  }
-  return {};
+/// A sanitizer's report in `text` (ASan, LSan, UBSan, TSan), from its first line to the
+/// end, or empty. Other runtime notices (TSan's "Symbolizer buffer too small" while it
+/// matches a suppression against CAF's long names) are not reports.
+std::string sanitizer_report(const std::string& text) {
+  auto at = std::string::npos;
+  for (const char* marker :
+       {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
+        "runtime error:", "WARNING: ThreadSanitizer", "ERROR: ThreadSanitizer"})
+    at = std::min(at, text.find(marker));
+  if (at == std::string::npos) return {};
+  auto from = text.rfind('\n', at);
+  return text.substr(from == std::string::npos ? 0 : from + 1);
 }
 
 /// The options a sanitizer runtime (`name`, e.g. ASAN_OPTIONS) gets in the server: the
@@ -183,8 +184,9 @@ server_process::~server_process() {
     ADD_FAILURE() << "eventsubd (pid " << pid_ << ") did not exit within "
                   << exit_grace().count() << " ms of SIGTERM; killed";
   }
-  auto report = sanitizer_output();
-  if (report.empty()) report = sanitizer_report(log());
+  // The sanitizer file whole; the log is checked too, in case a report reached it.
+  auto output = sanitizer_output();
+  auto report = sanitizer_report(output).empty() ? sanitizer_report(log()) : output;
   if (!report.empty())
     ADD_FAILURE() << "eventsubd (pid " << pid_ << ") reported (sanitizer):\n" << report;
   if (::testing::Test::HasFailure()) {
@@ -216,7 +218,7 @@ std::optional<int> server_process::wait_exit(std::chrono::milliseconds timeout) 
     auto now = std::chrono::steady_clock::now();
     if (now >= deadline) {
       // A report in progress ends in an exit: let it finish rather than cut it short.
-      if (extended || sanitizer_output().empty()) return std::nullopt;
+      if (extended || sanitizer_report(sanitizer_output()).empty()) return std::nullopt;
       extended = true;
       deadline = now + report_grace;
     }

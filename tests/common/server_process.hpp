@@ -14,7 +14,7 @@ namespace eventsubd::testing {
 /// Sanitizer builds: the sanitizers write to their own file beside the log
 /// (`log_path`), never into the tested log. Whenever the server is stopped, the harness
 /// waits for it to exit (longer while a report is being written) before it reads
-/// anything, and the destructor fails the test on any sanitizer output, printing it
+/// anything, and the destructor fails the test on a sanitizer report, printing it
 /// whole. The log of a test that failed is printed (its end) and kept on disk.
 class server_process {
  public:
@@ -39,7 +39,7 @@ class server_process {
   /// `timeout`, waits on while a sanitizer report is being written (it ends in an exit).
   std::optional<int> wait_exit(std::chrono::milliseconds timeout);
 
-  /// What the sanitizers wrote (a report, or empty). Complete once the process exited.
+  /// What the sanitizers wrote (reports, notices; usually empty). Complete at exit.
   std::string sanitizer_output() const;
 
   /// Everything the server logged so far.
