@@ -27,10 +27,10 @@ using namespace std::chrono_literals;
 
 constexpr const char* api_key = "openapi-test-key-0123456789";
 
-/// http/openapi.json in the source tree (this file is tests/e2e/openapi_test.cpp).
+/// http/openapi.json in the source tree. (Not found from __FILE__: ccache's base_dir
+/// makes that a path relative to the build directory.)
 std::filesystem::path document_path() {
-  return std::filesystem::path(__FILE__).parent_path().parent_path().parent_path() /
-         "http" / "openapi.json";
+  return std::filesystem::path(EVENTSUBD_SOURCE_DIR) / "http" / "openapi.json";
 }
 
 std::string read_document() {
