@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/errors.hpp"
+#include "core/reply.hpp"
 #include "core/model.hpp"
 #include "core/time.hpp"
 #include "core/webhook_request.hpp"

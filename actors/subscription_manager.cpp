@@ -79,23 +79,35 @@ subscription_manager_actor::behavior_type subscription_manager_fn(
                               const reconcile_result& result,
                               const std::vector<streamer_record>& now_stored) {
     const auto& after = result.streamers;
-    // Orphans: only those whose broadcaster is still unmonitored now. (Adds `await` each
-    // step, so this never runs in the middle of one: an add is either stored or not
-    // begun.)
-    std::vector<std::string> orphans;
+    // Orphans: only those whose broadcaster is still unmonitored now. (`now_stored` is
+    // awaited and adds `await` each step, so no add runs between that read and this: an
+    // add is either stored or not begun; one begun later subscribes behind the deletion.)
+    std::vector<std::string> orphans, owners;
     for (size_t i = 0; i < result.orphan_ids.size(); ++i) {
       const auto& broadcaster = result.orphan_broadcasters[i];
       bool stored = std::any_of(now_stored.begin(), now_stored.end(),
                                 [&](auto& s) { return s.user_id == broadcaster; });
-      if (!stored) orphans.push_back(result.orphan_ids[i]);
+      if (!stored) {
+        orphans.push_back(result.orphan_ids[i]);
+        owners.push_back(broadcaster);
+      }
     }
-    if (!orphans.empty())
+    if (!orphans.empty()) {
+      for (const auto& b : owners) ++self->state.orphans_deleting[b];
+      auto deleted = [=] {
+        auto& deleting = self->state.orphans_deleting;
+        for (const auto& b : owners)
+          if (auto it = deleting.find(b); it != deleting.end() && --it->second <= 0)
+            deleting.erase(it);
+      };
       self->request(bulk, twitch_timeout, unsub_atom::value, orphans)
-          .then([](caf::ok_atom) {},
+          .then([=](caf::ok_atom) { deleted(); },
                 [=](const caf::error& e) {
+                  deleted();
                   log->warn("manager: deleting orphaned subscriptions failed: {}",
                             to_query_result(e).detail);
                 });
+    }
     bool incomplete = false;
     for (size_t i = 0; i < after.size() && i < before.size(); ++i) {
       const auto& u = after[i];
@@ -133,9 +145,12 @@ subscription_manager_actor::behavior_type subscription_manager_fn(
               self->request(bulk, twitch_timeout, reconcile_atom::value, monitored)
                   .then(
                       [=](const reconcile_result& result) {
+                        // Awaited: an add must not run between this read and its use
+                        // (it would store a subscription this read does not show, and
+                        // the subscription would be deleted as an orphan).
                         self->request(storage, storage_timeout, caf::get_atom::value,
                                       streamers_atom::value)
-                            .then(
+                            .await(
                                 [=](const std::vector<streamer_record>& now_stored) {
                                   apply_reconciled(monitored, result, now_stored);
                                 },
@@ -214,8 +229,11 @@ subscription_manager_actor::behavior_type subscription_manager_fn(
                             rec.user_id = user.id;
                             rec.username = login;
                             rec.display_name = user.display_name;
-                            self->request(twitch, twitch_timeout, subscribe_atom::value,
-                                          rec)
+                            // Behind any deletion of its orphaned subscriptions.
+                            auto via = self->state.orphans_deleting.count(user.id)
+                                           ? bulk
+                                           : twitch;
+                            self->request(via, twitch_timeout, subscribe_atom::value, rec)
                                 .await(
                                     [=](const streamer_record& updated) {
                                       store_and_initialise(updated, reply);

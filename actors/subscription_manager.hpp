@@ -3,6 +3,7 @@
 #include "actors/interfaces.hpp"
 
 #include <chrono>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,10 @@ struct subscription_manager_state {
   subscription_manager_state() = default;
   subscription_manager_config cfg;
   bool retry_scheduled = false;
+  // Broadcaster id -> orphaned subscriptions of it that `bulk` is deleting. An add of
+  // such a broadcaster subscribes through `bulk` too, after the deletion, so it never
+  // adopts (409) a subscription that is deleted right after.
+  std::map<std::string, int> orphans_deleting;
 };
 
 /// `twitch` serves requests someone waits for (add, remove); `bulk` does the long work

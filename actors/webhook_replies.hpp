@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/errors.hpp"
+#include "core/reply.hpp"
 #include "core/metrics.hpp"
 
 namespace eventsubd::webhook_replies {

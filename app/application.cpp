@@ -20,6 +20,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <caf/all.hpp>
+#include <openssl/crypto.h>
 
 #include <atomic>
 #include <csignal>
@@ -45,6 +46,21 @@ unsigned long set_timer_slack(unsigned long ns) {
   prctl(PR_SET_TIMERSLACK, ns, 0, 0, 0);
   return previous > 0 ? static_cast<unsigned long>(previous) : ns;
 }
+
+/// Frees OpenSSL's per-thread state on each actor thread as it ends. CAF 0.17 never
+/// joins a detached actor's thread (each Twitch client has one): the actor system's
+/// destructor waits only until the thread has passed this hook, so the thread may still
+/// be exiting while `main` returns and `exit` runs OpenSSL's atexit cleanup. That
+/// cleanup frees every thread's list of thread-exit handlers, without a lock, while the
+/// exiting thread's own thread-local destructor frees its list too: on a busy machine a
+/// double free (ASan, in a "caf.actor" thread), a SEGV in libcrypto, or a leak of its
+/// per-thread state. Freed here, before `main` can go on, nothing is left to race over.
+class openssl_thread_hook final : public caf::thread_hook {
+ public:
+  void init(caf::actor_system&) override {}
+  void thread_started() override {}
+  void thread_terminates() override { OPENSSL_thread_stop(); }
+};
 
 void report_features(const config& cfg, std::string_view storage_name) {
   auto log = log_for("app");
@@ -164,6 +180,7 @@ int run_application(const config& cfg) {
   caf_cfg.set("work-stealing.relaxed-sleep-duration",
               caf::timespan{std::chrono::milliseconds(100)});
   caf_cfg.set("logger.verbosity", caf::atom("quiet"));
+  caf_cfg.add_thread_hook<openssl_thread_hook>();
   // The scheduler's threads start with the system and inherit the precise timer slack;
   // this thread (Asio) and the detached actors spawned later keep the default.
   const auto default_slack = set_timer_slack(actor_timer_slack_ns);

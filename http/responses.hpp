@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/errors.hpp"
+#include "core/reply.hpp"
 #include "http/shared_body.hpp"
 
 #include <boost/beast/http/message.hpp>

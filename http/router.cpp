@@ -126,7 +126,8 @@ std::string header_value(const request& req, std::string_view name, bool& presen
 
 }  // namespace
 
-void router::route(request&& req, respond_fn respond, connection_hop hop) {
+void router::route(request&& req, respond_fn respond, connection_hop hop,
+                   abandoned_flag gone) {
   const auto started = std::chrono::steady_clock::now();
   const unsigned version = req.version();
   const bool keep_alive = req.keep_alive();
@@ -156,18 +157,19 @@ void router::route(request&& req, respond_fn respond, connection_hop hop) {
   // response's allocations are then freed by the thread that made them).
   reply_once reply{[respond = std::move(respond), hop = std::move(hop), version,
                     keep_alive, count](query_result r) mutable {
-    // reply_once calls this once, so `respond` can move on.
-    auto answer = [respond = std::move(respond), version, keep_alive, count,
-                   r = std::move(r)] {
-      auto res = make_response(r, version, keep_alive);
-      count(res);
-      respond(std::move(res));
-    };
-    if (hop)
-      hop(std::move(answer));
-    else
-      answer();
-  }};
+                     // reply_once calls this once, so `respond` can move on.
+                     auto answer = [respond = std::move(respond), version, keep_alive,
+                                    count, r = std::move(r)] {
+                       auto res = make_response(r, version, keep_alive);
+                       count(res);
+                       respond(std::move(res));
+                     };
+                     if (hop)
+                       hop(std::move(answer));
+                     else
+                       answer();
+                   },
+                   std::move(gone)};
   auto fail = [&](errc code, std::string detail) {
     reply(query_result::failure(code, std::move(detail)));
   };

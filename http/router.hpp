@@ -27,7 +27,9 @@ class router {
   /// Answers through `respond` exactly once. With `hop`, the answer is built and given
   /// to `respond` on the connection's thread (a service may reply from an actor
   /// thread, which then only hands the result over); without, on the replying thread.
-  void route(request&& req, respond_fn respond, connection_hop hop = {});
+  /// `gone` is set by the connection when its client goes away before the answer.
+  void route(request&& req, respond_fn respond, connection_hop hop = {},
+             abandoned_flag gone = {});
 
  private:
   service& service_;

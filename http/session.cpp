@@ -12,6 +12,9 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include <cerrno>
+#include <sys/socket.h>
+
 namespace eventsubd::http {
 
 namespace net = boost::asio;
@@ -101,11 +104,31 @@ void session::on_body(beast::error_code ec) {
   // A reply made on this strand (a published status, an error) is sent at once; one made
   // on an actor thread is posted to the strand and the response built there.
   auto self = shared_from_this();
+  gone_ = std::make_shared<std::atomic<bool>>(false);
+  watch_for_hangup();
   owner_->routes().route(
       parser_->release(), [self](response res) { self->send(std::move(res)); },
       [self](std::function<void()> task) {
         net::dispatch(self->socket_.get_executor(), std::move(task));
-      });
+      },
+      gone_);
+}
+
+void session::watch_for_hangup() {
+  // While a request is processed nothing reads the socket: wait until it becomes
+  // readable. End of stream (or an error) means the client is gone: mark the request
+  // abandoned, so work queued for it is dropped, and close at once. Bytes mean a
+  // pipelined request, read after the answer; the watch ends there.
+  socket_.async_wait(net::socket_base::wait_read, [self = shared_from_this(),
+                                                   gone = gone_](beast::error_code ec) {
+    if (ec || self->phase_ != phase::processing || gone != self->gone_) return;
+    char byte = 0;
+    auto n = ::recv(self->socket_.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (n > 0 || (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))) return;
+    gone->store(true);
+    log_for("http")->debug("client went away before its answer; closing");
+    self->close_socket();
+  });
 }
 
 void session::on_read_error(beast::error_code ec) {
@@ -138,6 +161,8 @@ void session::on_read_error(beast::error_code ec) {
 }
 
 void session::send(response res) {
+  if (gone_ && gone_->load()) return;  // its client hung up: the socket is closed
+  gone_.reset();
   if (stopping_ || owner_->stopping()) res.keep_alive(false);
   close_after_write_ = !res.keep_alive();
   response_.emplace(std::move(res));

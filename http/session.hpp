@@ -12,6 +12,7 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -51,6 +52,7 @@ class session : public std::enable_shared_from_this<session> {
   void read_body();
   void on_body(boost::beast::error_code ec);
   void on_read_error(boost::beast::error_code ec);
+  void watch_for_hangup();
   void send(response res);
   void on_write(boost::beast::error_code ec);
   void close_gracefully();
@@ -85,6 +87,8 @@ class session : public std::enable_shared_from_this<session> {
   phase phase_ = phase::idle;
   std::uint64_t served_ = 0;  // requests read on this connection
   bool close_after_write_ = false;
+  /// The request being processed; set when its client hangs up before the answer.
+  std::shared_ptr<std::atomic<bool>> gone_;
   bool stopping_ = false;
 };
 

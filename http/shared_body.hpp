@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/errors.hpp"
+#include "core/body.hpp"
 
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/core/error.hpp>

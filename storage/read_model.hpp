@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/errors.hpp"
+#include "core/body.hpp"
 #include "core/model.hpp"
 #include "core/stream_state.hpp"
 #include "storage/status_view.hpp"

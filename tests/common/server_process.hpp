@@ -10,6 +10,12 @@ namespace eventsubd::testing {
 
 /// Runs the real eventsubd binary on a loopback port chosen by the kernel (`PORT=0`
 /// with `PORT_FILE`), with a clean environment of our choosing, logs to a file.
+///
+/// Sanitizer builds: the sanitizers write to their own file beside the log
+/// (`log_path`), never into the tested log. Whenever the server is stopped, the harness
+/// waits for it to exit (longer while a report is being written) before it reads
+/// anything, and the destructor fails the test on a sanitizer report, printing it
+/// whole. The log of a test that failed is printed (its end) and kept on disk.
 class server_process {
  public:
   /// Where the server's standard error goes: into the log with standard output (the
@@ -26,13 +32,20 @@ class server_process {
   uint16_t port() const { return port_; }
   pid_t pid() const { return pid_; }
 
+  /// How long a stopping server gets before it is killed: longer in sanitizer builds,
+  /// whose exit runs a leak check and whose reports take seconds to symbolize.
+  static std::chrono::milliseconds exit_grace();
+
   /// Sends SIGTERM and waits for exit; returns the exit status (or -signal), nullopt on
   /// timeout.
-  std::optional<int> terminate(
-      std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  std::optional<int> terminate(std::chrono::milliseconds timeout = exit_grace());
 
-  /// Waits for the process to exit by itself (e.g. a configuration error).
+  /// Waits for the process to exit by itself (e.g. a configuration error). Past
+  /// `timeout`, waits on while a sanitizer report is being written (it ends in an exit).
   std::optional<int> wait_exit(std::chrono::milliseconds timeout);
+
+  /// What the sanitizers wrote (reports, notices; usually empty). Complete at exit.
+  std::string sanitizer_output() const;
 
   /// Everything the server logged so far (standard output, and standard error unless
   /// kept apart).
@@ -55,6 +68,7 @@ class server_process {
                  std::initializer_list<std::string> args, no_wait);
   void launch(std::map<std::string, std::string> env,
               std::initializer_list<std::string> args, stderr_to err);
+  std::optional<int> poll_exit();
 
   std::string dir_;
   pid_t pid_ = -1;

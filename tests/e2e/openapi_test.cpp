@@ -27,8 +27,8 @@ using namespace std::chrono_literals;
 
 constexpr const char* api_key = "openapi-test-key-0123456789";
 
-/// http/openapi.json in the source tree (not found through __FILE__, which a compiler
-/// cache or the build generator may make relative to another directory).
+/// http/openapi.json in the source tree. (Not found from __FILE__: ccache's base_dir
+/// makes that a path relative to the build directory.)
 std::filesystem::path document_path() {
   return std::filesystem::path(EVENTSUBD_SOURCE_DIR) / "http" / "openapi.json";
 }
