@@ -23,20 +23,18 @@ bool usable(const twitch::twitch_subscription& s) {
 
 /// Creates whatever subscription `s` lacks. Returns the first failure (ids created before
 /// it are kept in `s`).
-twitch::twitch_error create_missing(twitch::helix_client& helix,
-                                    const twitch_client_config& cfg, streamer_record& s) {
+result<void> create_missing(twitch::helix_client& helix, const twitch_client_config& cfg,
+                            streamer_record& s) {
   for (const char* type : stream_types) {
     auto& slot = id_slot(s, type);
     if (!slot.empty()) continue;
-    twitch::twitch_subscription created;
-    bool adopted = false;
-    if (auto e = helix.create_subscription(type, s.user_id, cfg.callback, cfg.secret,
-                                           created, adopted))
-      return e;
-    slot = created.id;
+    auto created = helix.create_subscription(type, s.user_id, cfg.callback, cfg.secret);
+    if (!created) return created.error();
+    const auto& sub = created->subscription;
+    slot = sub.id;
     log_for("twitch")->info("twitch: {} {} subscription {} for {} ({})",
-                            adopted ? "adopted" : "created", type, created.id, s.username,
-                            created.status);
+                            created->adopted ? "adopted" : "created", type, sub.id,
+                            s.username, sub.status);
   }
   return {};
 }
@@ -49,21 +47,22 @@ twitch_client_actor::behavior_type twitch_client_fn(
   auto log = log_for("twitch");
   self->state.cfg = std::move(cfg);
   auto stopping = self->state.cfg.stopping;
-  self->state.helix.emplace(self->state.cfg.helix,
+  const auto& made = self->state.cfg;
+  self->state.helix.emplace(made.helix, made.token, made.budget, made.work,
                             [stopping] { return stopping && stopping->load(); });
   self->delayed_send(self, std::chrono::seconds(1), validate_atom::value);
   return {
       [=](caf::get_atom, users_atom, const std::vector<std::string>& logins)
           -> caf::result<std::vector<twitch::twitch_user>> {
-        std::vector<twitch::twitch_user> out;
-        if (auto e = self->state.helix->get_users(logins, out)) return to_caf_error(e);
-        return out;
+        auto users = self->state.helix->get_users(logins);
+        if (!users) return to_caf_error(users.error());
+        return std::move(*users);
       },
       [=](caf::get_atom, streams_atom, const std::vector<std::string>& ids)
           -> caf::result<std::vector<twitch::twitch_stream>> {
-        std::vector<twitch::twitch_stream> out;
-        if (auto e = self->state.helix->get_streams(ids, out)) return to_caf_error(e);
-        return out;
+        auto streams = self->state.helix->get_streams(ids);
+        if (!streams) return to_caf_error(streams.error());
+        return std::move(*streams);
       },
       [=](subscribe_atom, streamer_record s) -> caf::result<streamer_record> {
         const auto& c = self->state.cfg;
@@ -75,9 +74,9 @@ twitch_client_actor::behavior_type twitch_client_fn(
               s.username);
           return s;
         }
-        if (auto e = create_missing(*self->state.helix, c, s))
+        if (auto done = create_missing(*self->state.helix, c, s); !done)
           log->warn("twitch: subscribing {} failed, will retry: {}", s.username,
-                    e.detail);
+                    done.error().detail);
         s.is_active =
             !s.online_subscription_id.empty() && !s.offline_subscription_id.empty();
         return s;
@@ -85,21 +84,19 @@ twitch_client_actor::behavior_type twitch_client_fn(
       [=](unsub_atom, const streamer_record& s) -> caf::result<caf::ok_atom> {
         for (const auto* id : {&s.online_subscription_id, &s.offline_subscription_id}) {
           if (id->empty()) continue;
-          bool existed = false;
-          if (auto e = self->state.helix->delete_subscription(*id, existed))
-            return to_caf_error(e);
+          auto existed = self->state.helix->delete_subscription(*id);
+          if (!existed) return to_caf_error(existed.error());
           log->info("twitch: {} subscription {} of {}",
-                    existed ? "deleted" : "already gone:", *id, s.username);
+                    *existed ? "deleted" : "already gone:", *id, s.username);
         }
         return caf::ok_atom::value;
       },
       [=](unsub_atom, const std::vector<std::string>& ids) -> caf::result<caf::ok_atom> {
         for (const auto& id : ids) {
-          bool existed = false;
-          if (auto e = self->state.helix->delete_subscription(id, existed))
-            return to_caf_error(e);
+          auto existed = self->state.helix->delete_subscription(id);
+          if (!existed) return to_caf_error(existed.error());
           log->info("twitch: {} subscription {}",
-                    existed ? "deleted orphaned" : "already gone:", id);
+                    *existed ? "deleted orphaned" : "already gone:", id);
         }
         return caf::ok_atom::value;
       },
@@ -107,21 +104,21 @@ twitch_client_actor::behavior_type twitch_client_fn(
           std::vector<streamer_record> monitored) -> caf::result<reconcile_result> {
         auto& helix = *self->state.helix;
         const auto& c = self->state.cfg;
-        std::vector<twitch::twitch_subscription> all;
-        if (auto e = helix.list_subscriptions(all)) return to_caf_error(e);
+        auto listed = helix.list_subscriptions();
+        if (!listed) return to_caf_error(listed.error());
+        const auto& all = *listed;
         // Ours: our callback and our two types. Everything else is never touched.
         std::map<std::pair<std::string, std::string>,
                  std::vector<twitch::twitch_subscription>>
             ours;
-        for (auto& s : all)
+        for (const auto& s : all)
           if (!c.callback.empty() && s.callback == c.callback &&
               (s.type == "stream.online" || s.type == "stream.offline"))
             ours[{s.broadcaster_user_id, s.type}].push_back(s);
         auto remove = [&](const twitch::twitch_subscription& s, const char* why) {
-          bool existed = false;
-          if (auto e = helix.delete_subscription(s.id, existed))
+          if (auto existed = helix.delete_subscription(s.id); !existed)
             log->warn("twitch: deleting {} subscription {} failed: {}", why, s.id,
-                      e.detail);
+                      existed.error().detail);
           else
             log->info("twitch: deleted {} {} subscription {} ({})", why, s.type, s.id,
                       s.status);
@@ -155,9 +152,9 @@ twitch_client_actor::behavior_type twitch_client_fn(
               (s.online_subscription_id.empty() || s.offline_subscription_id.empty())) {
             bool had_online = !s.online_subscription_id.empty(),
                  had_offline = !s.offline_subscription_id.empty();
-            if (auto e = create_missing(helix, c, s))
+            if (auto done = create_missing(helix, c, s); !done)
               log->warn("twitch: subscribing {} failed, will retry: {}", s.username,
-                        e.detail);
+                        done.error().detail);
             created += (!had_online && !s.online_subscription_id.empty()) +
                        (!had_offline && !s.offline_subscription_id.empty());
           }
@@ -179,8 +176,8 @@ twitch_client_actor::behavior_type twitch_client_fn(
         return result;
       },
       [=](validate_atom) {
-        if (auto e = self->state.helix->validate())
-          log->warn("twitch: token validation failed: {}", e.detail);
+        if (auto valid = self->state.helix->validate(); !valid)
+          log->warn("twitch: token validation failed: {}", valid.error().detail);
         self->delayed_send(self, self->state.cfg.validate_every, validate_atom::value);
       },
   };

@@ -16,6 +16,11 @@ struct twitch_client_config {
   std::string secret;    // usable WEBHOOK_SECRET; empty: likewise
   std::chrono::seconds validate_every{3600};
   std::shared_ptr<std::atomic<bool>> stopping;  // set at shutdown: waits end early
+  // Shared by every Twitch client of the process: Twitch has one token and one
+  // rate-limit bucket per client id.
+  std::shared_ptr<twitch::app_token> token;
+  std::shared_ptr<twitch::rate_budget> budget;
+  twitch::work_class work = twitch::work_class::interactive;
 };
 
 struct twitch_client_state {

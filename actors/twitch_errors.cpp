@@ -4,17 +4,23 @@
 
 namespace eventsubd {
 
-caf::error to_caf_error(const twitch::twitch_error& e) {
-  return caf::error(static_cast<uint8_t>(e.code), caf::atom("eventsubd"),
-                    caf::make_message(e.detail));
+caf::error to_caf_error(const error_info& e) {
+  return caf::error(
+      static_cast<uint8_t>(e.code), caf::atom("eventsubd"),
+      caf::make_message(e.detail, static_cast<int64_t>(e.retry_after.count())));
 }
 
 query_result to_query_result(const caf::error& e) {
   if (e.category() == caf::atom("eventsubd")) {
     std::string detail;
-    if (e.context().match_elements<std::string>())
+    std::chrono::seconds retry_after{0};
+    if (e.context().match_elements<std::string, int64_t>()) {
       detail = e.context().get_as<std::string>(0);
-    return query_result::failure(static_cast<errc>(e.code()), detail);
+      retry_after = std::chrono::seconds(e.context().get_as<int64_t>(1));
+    } else if (e.context().match_elements<std::string>()) {
+      detail = e.context().get_as<std::string>(0);
+    }
+    return query_result::failure(static_cast<errc>(e.code()), detail, retry_after);
   }
   if (e == caf::sec::request_timeout)
     return query_result::failure(errc::upstream_timeout, "Twitch did not answer in time");

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "core/reply.hpp"
-#include "twitch/helix_client.hpp"
+#include "core/result.hpp"
 
 #include <caf/error.hpp>
 
@@ -9,8 +9,9 @@
 
 namespace eventsubd {
 
-/// A Twitch failure as a CAF error (category `eventsubd`, code = errc, context = detail).
-caf::error to_caf_error(const twitch::twitch_error& e);
+/// A Twitch failure as a CAF error (category `eventsubd`, code = errc, context = detail
+/// and retry_after in seconds).
+caf::error to_caf_error(const error_info& e);
 
 /// Back to an HTTP-ready result; CAF's own errors (a request timeout, a dead actor) map
 /// to 504/503.

@@ -123,6 +123,8 @@ std::string make_twitch_config(const config& cfg,
   out.helix.client_secret = cfg.twitch_client_secret;
   out.helix.api = *api;
   out.helix.auth = *auth;
+  out.token = std::make_shared<twitch::app_token>();
+  out.budget = std::make_shared<twitch::rate_budget>();
   out.callback = cfg.webhook_url;
   if (cfg.webhook_secret_problem().empty()) out.secret = cfg.webhook_secret;
   out.stopping = std::move(stopping);
@@ -194,8 +196,11 @@ int run_application(const config& cfg) {
   // one for bulk work (start-up, reconciliation, refresh), so neither holds up the other.
   twitch_client_actor twitch, twitch_bulk;
   if (twitch_enabled) {
+    // One token and one rate-limit budget for both (copies share them).
+    auto bulk_cfg = twitch_cfg;
+    bulk_cfg.work = twitch::work_class::bulk;
     twitch = sys.spawn<caf::detached>(twitch_client_fn, twitch_cfg);
-    twitch_bulk = sys.spawn<caf::detached>(twitch_client_fn, twitch_cfg);
+    twitch_bulk = sys.spawn<caf::detached>(twitch_client_fn, bulk_cfg);
   }
   streamer_tuning tuning;
   tuning.lag_window = std::chrono::seconds(cfg.helix_lag_window_s);

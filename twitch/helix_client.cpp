@@ -16,12 +16,6 @@ namespace {
 
 constexpr size_t batch_size = 100;
 
-int64_t unix_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 std::string subscription_body(const std::string& type, const std::string& broadcaster_id,
                               const std::string& callback, const std::string& secret) {
   rapidjson::StringBuffer buf;
@@ -54,8 +48,15 @@ std::string subscription_body(const std::string& type, const std::string& broadc
 
 }  // namespace
 
-helix_client::helix_client(helix_config cfg, std::function<bool()> stopping)
-    : cfg_(std::move(cfg)), stopping_(std::move(stopping)), http_(cfg_.timeout) {}
+helix_client::helix_client(helix_config cfg, std::shared_ptr<app_token> token,
+                           std::shared_ptr<rate_budget> budget, work_class cls,
+                           std::function<bool()> cancelled)
+    : cfg_(std::move(cfg)),
+      token_(std::move(token)),
+      budget_(std::move(budget)),
+      cls_(cls),
+      cancelled_(std::move(cancelled)),
+      http_(cfg_.timeout, cancelled_) {}
 
 namespace {
 
@@ -70,32 +71,38 @@ metrics::helix_endpoint endpoint_of(const std::string& method, const std::string
   return metrics::helix_endpoint::other;
 }
 
+error_info cancelled_error() {
+  return fail(errc::unavailable, "cancelled");
+}
+
 }  // namespace
 
 bool helix_client::wait(std::chrono::milliseconds d) {
   auto until = std::chrono::steady_clock::now() + d;
   while (std::chrono::steady_clock::now() < until) {
-    if (stopping_ && stopping_()) return false;
+    if (is_cancelled()) return false;
     std::this_thread::sleep_for(std::min<std::chrono::milliseconds>(
         std::chrono::milliseconds(50),
         std::chrono::duration_cast<std::chrono::milliseconds>(
             until - std::chrono::steady_clock::now())));
   }
-  return !(stopping_ && stopping_());
+  return !is_cancelled();
 }
 
-twitch_error helix_client::failure(const http_result& r, const std::string& what) const {
+error_info helix_client::failure(const http_result& r, const std::string& what) const {
   if (r.status == 0) {
+    if (r.cancelled) return cancelled_error();
     if (r.timed_out)
-      return {errc::upstream_timeout, "Twitch did not answer in time (" + what + ")"};
-    return {errc::unavailable, "Twitch is unreachable (" + what + "): " + r.error};
+      return fail(errc::upstream_timeout, "Twitch did not answer in time (" + what + ")");
+    return fail(errc::unavailable, "Twitch is unreachable (" + what + "): " + r.error);
   }
   auto message = parse_error_message(r.body);
-  return {errc::upstream_error, "Twitch answered " + std::to_string(r.status) + " to " +
-                                    what + (message.empty() ? "" : ": " + message)};
+  return fail(errc::upstream_error, "Twitch answered " + std::to_string(r.status) +
+                                        " to " + what +
+                                        (message.empty() ? "" : ": " + message));
 }
 
-twitch_error helix_client::fetch_token() {
+result<std::string> helix_client::fetch_token() {
   std::string body = "client_id=" + url_encode(cfg_.client_id) +
                      "&client_secret=" + url_encode(cfg_.client_secret) +
                      "&grant_type=client_credentials";
@@ -105,128 +112,132 @@ twitch_error helix_client::fetch_token() {
     r = http_.request(cfg_.auth, "POST", "/token", {}, body,
                       "application/x-www-form-urlencoded");
     metrics::helix_call(metrics::helix_endpoint::token, static_cast<unsigned>(r.status));
-    bool retry = r.status == 0 || r.status >= 500 || r.status == 429;
+    bool retry = (r.status == 0 && !r.cancelled) || r.status >= 500 || r.status == 429;
     if (!retry || attempt >= cfg_.max_attempts) break;
     ++stats_.retries;
     metrics::helix_retry();
-    if (!wait(cfg_.backoff * (1 << (attempt - 1)))) break;
+    if (!wait(cfg_.backoff * (1 << (attempt - 1)))) return cancelled_error();
   }
   if (r.status != 200) {
     if (r.status == 400 || r.status == 401 || r.status == 403)
-      return {errc::upstream_error,
-              "Twitch refused the app credentials (check TWITCH_CLIENT_ID and "
-              "TWITCH_CLIENT_SECRET): " +
-                  parse_error_message(r.body)};
+      return fail(errc::upstream_error,
+                  "Twitch refused the app credentials (check TWITCH_CLIENT_ID and "
+                  "TWITCH_CLIENT_SECRET): " +
+                      parse_error_message(r.body));
     return failure(r, "POST /token");
   }
   auto token = parse_token(r.body);
-  if (!token) return {errc::upstream_error, "Twitch sent an unreadable token answer"};
-  token_ = *token;
+  if (!token) return fail(errc::upstream_error, "Twitch sent an unreadable token answer");
   ++stats_.tokens_fetched;
   log_for("twitch")->info("twitch: obtained an app access token");
-  return {};
+  return std::move(*token);
 }
 
-twitch_error helix_client::validate() {
-  if (token_.empty()) return fetch_token();
+app_token::fetch_fn helix_client::fetcher() {
+  return [this] { return fetch_token(); };
+}
+
+result<void> helix_client::validate() {
+  auto token = token_->current();
+  if (token.empty()) {
+    auto got = token_->obtain(fetcher(), cancelled_);
+    if (!got) return got.error();
+    return {};
+  }
   ++stats_.calls["GET /validate"];
-  auto r = http_.request(cfg_.auth, "GET", "/validate",
-                         {{"Authorization", "OAuth " + token_}});
+  auto r =
+      http_.request(cfg_.auth, "GET", "/validate", {{"Authorization", "OAuth " + token}});
   metrics::helix_call(metrics::helix_endpoint::validate, static_cast<unsigned>(r.status));
   if (r.status == 200) return {};
   if (r.status == 401) {
     log_for("twitch")->warn(
         "twitch: the app access token is no longer valid; fetching a new one");
-    token_.clear();
-    return fetch_token();
+    auto got = token_->replace(token, fetcher(), cancelled_);
+    if (!got) return got.error();
+    return {};
   }
   return failure(r, "GET /validate");
 }
 
 void helix_client::note_rate_limit(const http_result& r) {
+  auto limit = r.header("ratelimit-limit");
   auto remaining = r.header("ratelimit-remaining");
   auto reset = r.header("ratelimit-reset");
   if (!remaining.empty()) {
     stats_.ratelimit_remaining = std::atoll(remaining.c_str());
     metrics::helix_ratelimit_remaining(stats_.ratelimit_remaining);
   }
-  if (!reset.empty()) rate_reset_ = std::atoll(reset.c_str());
+  if (r.status == 429)
+    budget_->note_429(reset.empty() ? 0 : std::atoll(reset.c_str()));
+  else if (!remaining.empty() && !reset.empty())  // absent: nothing learnt
+    budget_->observe(limit.empty() ? 0 : std::atoll(limit.c_str()),
+                     stats_.ratelimit_remaining, std::atoll(reset.c_str()));
 }
 
-void helix_client::pace() {
-  // Nearly out of points: wait for the bucket's reset instead of running into 429s.
-  if (stats_.ratelimit_remaining < 0 || stats_.ratelimit_remaining > 2) return;
-  auto wait_s =
-      std::clamp<int64_t>(rate_reset_ - unix_now(), 0, cfg_.max_rate_wait.count());
-  if (wait_s > 0) {
-    log_for("twitch")->info("twitch: rate limit nearly spent; waiting {} s for the reset",
-                            wait_s);
-    wait(std::chrono::seconds(wait_s));
-  }
-  stats_.ratelimit_remaining = -1;
-}
-
-twitch_error helix_client::call(const std::string& method, const std::string& path,
-                                const std::string& query, const std::string& json_body,
-                                http_result& out) {
+result<http_result> helix_client::call(const std::string& method, const std::string& path,
+                                       const std::string& query,
+                                       const std::string& json_body) {
   const std::string what = method + " " + path;
-  if (token_.empty())
-    if (auto e = fetch_token()) return e;
+  auto token = token_->obtain(fetcher(), cancelled_);
+  if (!token) return token.error();
+  std::string bearer = std::move(*token);
   bool token_renewed = false;
   thread_local std::mt19937 rng{std::random_device{}()};
   for (int attempt = 1;; ++attempt) {
-    pace();
+    // The shared bucket: lower classes leave a reserve, and after a 429 everybody
+    // waits for the reset.
+    if (!budget_->wait_turn(cls_, cancelled_)) return cancelled_error();
     ++stats_.calls[what];
     std::string target = path;
     if (!query.empty()) target.append("?").append(query);
-    out = http_.request(
+    auto out = http_.request(
         cfg_.api, method, target,
-        {{"Authorization", "Bearer " + token_}, {"Client-Id", cfg_.client_id}}, json_body,
+        {{"Authorization", "Bearer " + bearer}, {"Client-Id", cfg_.client_id}}, json_body,
         json_body.empty() ? "" : "application/json");
     metrics::helix_call(endpoint_of(method, path), static_cast<unsigned>(out.status));
     note_rate_limit(out);
+    if (out.cancelled) return cancelled_error();
     if (out.status == 401 && !token_renewed) {
-      // The token was revoked or expired: get a new one and try once more.
+      // Revoked or expired: replace it (once for all clients) and try once more.
       token_renewed = true;
-      token_.clear();
-      if (auto e = fetch_token()) return e;
+      auto renewed = token_->replace(bearer, fetcher(), cancelled_);
+      if (!renewed) return renewed.error();
+      bearer = std::move(*renewed);
       --attempt;
       continue;
     }
     bool transient = out.status == 0 || out.status >= 500 || out.status == 429;
-    if (!transient) return {};
+    if (!transient) return out;
     if (attempt >= cfg_.max_attempts) {
       if (out.status == 429)
-        return {errc::unavailable, "Twitch rate limit exceeded (" + what + ")"};
+        return fail(errc::unavailable, "Twitch rate limit exceeded (" + what + ")",
+                    budget_->until_reset());
       return failure(out, what);
     }
     ++stats_.retries;
     metrics::helix_retry();
-    std::chrono::milliseconds delay;
     if (out.status == 429) {
       ++stats_.rate_limited;
       metrics::helix_rate_limited();
-      auto wait_s =
-          std::clamp<int64_t>(rate_reset_ - unix_now(), 0, cfg_.max_rate_wait.count());
-      delay = std::chrono::seconds(wait_s) + std::chrono::milliseconds(100);
-      log_for("twitch")->warn("twitch: 429 on {}; waiting {} ms for the rate limit reset",
-                              what, delay.count());
-    } else {
-      auto base = cfg_.backoff * (1 << (attempt - 1));
-      std::uniform_int_distribution<int64_t> jitter(0, base.count() / 2);
-      delay = base + std::chrono::milliseconds(jitter(rng));
-      log_for("twitch")->warn("twitch: {} failed ({}); retry {} in {} ms", what,
-                              out.status ? std::to_string(out.status) : out.error,
-                              attempt, delay.count());
+      // The next wait_turn waits for the reset (bounded, cancellable).
+      log_for("twitch")->warn(
+          "twitch: 429 on {}; waiting {} s for the rate limit reset, then retry {}", what,
+          budget_->until_reset().count(), attempt);
+      continue;
     }
-    if (!wait(delay)) return {errc::unavailable, "shutting down"};
+    auto base = cfg_.backoff * (1 << (attempt - 1));
+    std::uniform_int_distribution<int64_t> jitter(0, base.count() / 2);
+    auto delay = base + std::chrono::milliseconds(jitter(rng));
+    log_for("twitch")->warn("twitch: {} failed ({}); retry {} in {} ms", what,
+                            out.status ? std::to_string(out.status) : out.error, attempt,
+                            delay.count());
+    if (!wait(delay)) return cancelled_error();
   }
 }
 
-twitch_error helix_client::get_users(const std::vector<std::string>& logins,
-                                     std::vector<twitch_user>& out,
-                                     const std::vector<std::string>& ids) {
-  out.clear();
+result<std::vector<twitch_user>> helix_client::get_users(
+    const std::vector<std::string>& logins, const std::vector<std::string>& ids) {
+  std::vector<twitch_user> out;
   // One list of key=value terms, cut into calls of 100.
   std::vector<std::string> terms;
   terms.reserve(logins.size() + ids.size());
@@ -236,20 +247,20 @@ twitch_error helix_client::get_users(const std::vector<std::string>& logins,
     std::string query;
     for (size_t j = i; j < std::min(terms.size(), i + batch_size); ++j)
       query += (query.empty() ? "" : "&") + terms[j];
-    http_result r;
-    if (auto e = call("GET", "/users", query, {}, r)) return e;
-    if (r.status != 200) return failure(r, "GET /users");
-    auto users = parse_users(r.body);
+    auto r = call("GET", "/users", query);
+    if (!r) return r.error();
+    if (r->status != 200) return failure(*r, "GET /users");
+    auto users = parse_users(r->body);
     if (!users)
-      return {errc::upstream_error, "Twitch sent an unreadable Get Users answer"};
+      return fail(errc::upstream_error, "Twitch sent an unreadable Get Users answer");
     out.insert(out.end(), users->begin(), users->end());
   }
-  return {};
+  return out;
 }
 
-twitch_error helix_client::get_streams(const std::vector<std::string>& user_ids,
-                                       std::vector<twitch_stream>& out) {
-  out.clear();
+result<std::vector<twitch_stream>> helix_client::get_streams(
+    const std::vector<std::string>& user_ids) {
+  std::vector<twitch_stream> out;
   for (size_t i = 0; i < user_ids.size(); i += batch_size) {
     std::string ids;
     for (size_t j = i; j < std::min(user_ids.size(), i + batch_size); ++j)
@@ -258,70 +269,61 @@ twitch_error helix_client::get_streams(const std::vector<std::string>& user_ids,
     do {
       std::string query =
           "first=100" + ids + (cursor.empty() ? "" : "&after=" + url_encode(cursor));
-      http_result r;
-      if (auto e = call("GET", "/streams", query, {}, r)) return e;
-      if (r.status != 200) return failure(r, "GET /streams");
-      auto page = parse_streams(r.body);
+      auto r = call("GET", "/streams", query);
+      if (!r) return r.error();
+      if (r->status != 200) return failure(*r, "GET /streams");
+      auto page = parse_streams(r->body);
       if (!page)
-        return {errc::upstream_error, "Twitch sent an unreadable Get Streams answer"};
+        return fail(errc::upstream_error, "Twitch sent an unreadable Get Streams answer");
       out.insert(out.end(), page->items.begin(), page->items.end());
       // A cursor with an empty page would loop forever on a misbehaving server.
       cursor = page->items.empty() ? std::string{} : page->cursor;
     } while (!cursor.empty());
   }
-  return {};
+  return out;
 }
 
-twitch_error helix_client::create_subscription(const std::string& type,
-                                               const std::string& broadcaster_id,
-                                               const std::string& callback,
-                                               const std::string& secret,
-                                               twitch_subscription& out, bool& adopted) {
-  adopted = false;
-  http_result r;
-  if (auto e = call("POST", "/eventsub/subscriptions", {},
-                    subscription_body(type, broadcaster_id, callback, secret), r))
-    return e;
-  if (r.status == 202 || r.status == 200) {
-    auto page = parse_subscriptions(r.body, &totals_);
+result<created_subscription> helix_client::create_subscription(
+    const std::string& type, const std::string& broadcaster_id,
+    const std::string& callback, const std::string& secret) {
+  auto r = call("POST", "/eventsub/subscriptions", {},
+                subscription_body(type, broadcaster_id, callback, secret));
+  if (!r) return r.error();
+  if (r->status == 202 || r->status == 200) {
+    auto page = parse_subscriptions(r->body, &totals_);
     if (!page || page->items.empty())
-      return {errc::upstream_error,
-              "Twitch sent an unreadable Create Subscription answer"};
-    out = page->items.front();
-    return {};
+      return fail(errc::upstream_error,
+                  "Twitch sent an unreadable Create Subscription answer");
+    return created_subscription{page->items.front(), false};
   }
-  if (r.status == 409) {
+  if (r->status == 409) {
     // It exists already: find it (one filter per request, so check the type here).
-    std::vector<twitch_subscription> existing;
-    if (auto e = list_subscriptions(existing, broadcaster_id)) return e;
-    for (auto& s : existing) {
-      if (s.type == type && s.callback == callback) {
-        out = s;
-        adopted = true;
-        return {};
-      }
-    }
-    return {errc::conflict, "Twitch reports a " + type + " subscription for " +
-                                broadcaster_id + " that is not ours (another callback)"};
+    auto existing = list_subscriptions(broadcaster_id);
+    if (!existing) return existing.error();
+    for (auto& s : *existing)
+      if (s.type == type && s.callback == callback) return created_subscription{s, true};
+    return fail(errc::conflict, "Twitch reports a " + type + " subscription for " +
+                                    broadcaster_id +
+                                    " that is not ours (another callback)");
   }
-  return failure(r, "POST /eventsub/subscriptions");
+  return failure(*r, "POST /eventsub/subscriptions");
 }
 
-twitch_error helix_client::list_subscriptions(std::vector<twitch_subscription>& out,
-                                              const std::string& broadcaster_id) {
-  out.clear();
+result<std::vector<twitch_subscription>> helix_client::list_subscriptions(
+    const std::string& broadcaster_id) {
+  std::vector<twitch_subscription> out;
   std::string cursor;
   do {
     std::string query;
     if (!broadcaster_id.empty()) query = "user_id=" + url_encode(broadcaster_id);
     if (!cursor.empty())
       query += (query.empty() ? "after=" : "&after=") + url_encode(cursor);
-    http_result r;
-    if (auto e = call("GET", "/eventsub/subscriptions", query, {}, r)) return e;
-    if (r.status != 200) return failure(r, "GET /eventsub/subscriptions");
-    auto page = parse_subscriptions(r.body, &totals_);
+    auto r = call("GET", "/eventsub/subscriptions", query);
+    if (!r) return r.error();
+    if (r->status != 200) return failure(*r, "GET /eventsub/subscriptions");
+    auto page = parse_subscriptions(r->body, &totals_);
     if (!page)
-      return {errc::upstream_error, "Twitch sent an unreadable subscription list"};
+      return fail(errc::upstream_error, "Twitch sent an unreadable subscription list");
     out.insert(out.end(), page->items.begin(), page->items.end());
     cursor = page->items.empty() ? std::string{} : page->cursor;
   } while (!cursor.empty());
@@ -331,22 +333,15 @@ twitch_error helix_client::list_subscriptions(std::vector<twitch_subscription>& 
     metrics::eventsub_subscriptions(by_status, totals_.total_cost,
                                     totals_.max_total_cost);
   }
-  return {};
+  return out;
 }
 
-twitch_error helix_client::delete_subscription(const std::string& id, bool& existed) {
-  http_result r;
-  if (auto e = call("DELETE", "/eventsub/subscriptions", "id=" + url_encode(id), {}, r))
-    return e;
-  if (r.status == 204 || r.status == 200) {
-    existed = true;
-    return {};
-  }
-  if (r.status == 404) {
-    existed = false;
-    return {};
-  }
-  return failure(r, "DELETE /eventsub/subscriptions");
+result<bool> helix_client::delete_subscription(const std::string& id) {
+  auto r = call("DELETE", "/eventsub/subscriptions", "id=" + url_encode(id));
+  if (!r) return r.error();
+  if (r->status == 204 || r->status == 200) return true;
+  if (r->status == 404) return false;
+  return failure(*r, "DELETE /eventsub/subscriptions");
 }
 
 }  // namespace eventsubd::twitch

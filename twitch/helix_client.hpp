@@ -1,12 +1,13 @@
 #pragma once
 
-#include "core/errors.hpp"
+#include "core/result.hpp"
+#include "twitch/app_token.hpp"
 #include "twitch/base_url.hpp"
 #include "twitch/helix_parse.hpp"
 #include "twitch/helix_types.hpp"
 #include "twitch/https_client.hpp"
+#include "twitch/rate_budget.hpp"
 
-#include <atomic>
 #include <chrono>
 #include <functional>
 #include <map>
@@ -15,15 +16,6 @@
 #include <vector>
 
 namespace eventsubd::twitch {
-
-/// Why a Twitch call failed; `code` ok means it did not. The code says how the REST API
-/// answers: 404 (no such user), 502 (Twitch answered an error), 503 (unreachable or
-/// rate limited), 504 (timed out).
-struct twitch_error {
-  errc code = errc::ok;
-  std::string detail;
-  explicit operator bool() const { return code != errc::ok; }
-};
 
 struct helix_config {
   std::string client_id;
@@ -34,7 +26,6 @@ struct helix_config {
   int max_attempts = 4;  // per call, for 5xx, 429 and transport errors
   std::chrono::milliseconds backoff{
       200};  // first retry delay, doubled each time, with jitter
-  std::chrono::seconds max_rate_wait{65};  // longest wait for a rate-limit reset
 };
 
 /// Counters for logs, tests and metrics.
@@ -47,66 +38,79 @@ struct helix_stats {
 };
 
 /// Twitch's Helix API with an app access token (client-credentials flow). Blocking: it
-/// runs on the Twitch client actor's own (detached) thread.
+/// runs on its worker's own thread, one client per worker, each of one work class.
 ///
-/// - The token is fetched on first use, validated by `validate()` (hourly, by the actor),
-///   and replaced once when Helix answers 401.
-/// - 429: waits until `Ratelimit-Reset`, then retries. When `Ratelimit-Remaining` is
-///   nearly spent it waits for the reset before the next call, so bulk work paces itself.
+/// - The token is shared by every client (`app_token`): fetched on first use, checked
+///   by `validate()`, replaced once per rejection (401) for all clients together.
+/// - The rate limit is shared too (`rate_budget`): before every Helix call the client
+///   waits for its class's turn, and every answer's `Ratelimit-*` headers feed it. A 429
+///   empties the budget until the reset; the call is then retried after the wait.
 /// - 5xx and transport errors: bounded retries with exponential backoff and jitter.
 /// - Every query value is URL-encoded.
+/// - Every wait and every HTTP step ends within ~50 ms once `cancelled()` turns true.
+///
+/// Errors (error_info codes): not_found only where it means something (none today:
+/// unknown users are simply absent); upstream_error (502) when Twitch answered an
+/// error; unavailable (503) when it is unreachable, rate limited (`retry_after` = time
+/// to the reset when known) or the call was cancelled (detail "cancelled");
+/// upstream_timeout (504) when it did not answer in time; conflict (409) when a
+/// subscription exists that is not ours.
 class helix_client {
  public:
-  /// `stopping` is polled during waits so shutdown is never held up by a backoff.
-  helix_client(helix_config cfg, std::function<bool()> stopping);
+  /// `cancelled` may be empty.
+  helix_client(helix_config cfg, std::shared_ptr<app_token> token,
+               std::shared_ptr<rate_budget> budget, work_class cls,
+               std::function<bool()> cancelled);
 
-  /// Fetches a token if there is none; checks it with /validate otherwise.
-  twitch_error validate();
+  /// Fetches a token if there is none; checks it with /validate otherwise (and replaces
+  /// it when /validate rejects it).
+  result<void> validate();
 
   /// Get Users by login (case as given; callers lowercase) and/or by id: logins and ids
-  /// together at most 100 per call.
-  twitch_error get_users(const std::vector<std::string>& logins,
-                         std::vector<twitch_user>& out,
-                         const std::vector<std::string>& ids = {});
+  /// together at most 100 per call. Unknown users are absent from the answer.
+  result<std::vector<twitch_user>> get_users(const std::vector<std::string>& logins,
+                                             const std::vector<std::string>& ids = {});
 
   /// Get Streams for user ids, 100 per call, `first=100`, following the cursor.
-  twitch_error get_streams(const std::vector<std::string>& user_ids,
-                           std::vector<twitch_stream>& out);
+  result<std::vector<twitch_stream>> get_streams(
+      const std::vector<std::string>& user_ids);
 
   /// Creates a webhook subscription. A 409 (it exists) finds and returns the existing one
-  /// (`adopted` set).
-  twitch_error create_subscription(const std::string& type,
-                                   const std::string& broadcaster_id,
-                                   const std::string& callback, const std::string& secret,
-                                   twitch_subscription& out, bool& adopted);
+  /// (`adopted`); one with another callback is a conflict.
+  result<created_subscription> create_subscription(const std::string& type,
+                                                   const std::string& broadcaster_id,
+                                                   const std::string& callback,
+                                                   const std::string& secret);
 
   /// Every subscription of this client id (all pages); optionally for one broadcaster.
-  twitch_error list_subscriptions(std::vector<twitch_subscription>& out,
-                                  const std::string& broadcaster_id = {});
+  result<std::vector<twitch_subscription>> list_subscriptions(
+      const std::string& broadcaster_id = {});
 
-  /// Deletes a subscription; `existed` false when Twitch had no such id (404).
-  twitch_error delete_subscription(const std::string& id, bool& existed);
+  /// Deletes a subscription: true when it existed, false when Twitch had no such id.
+  result<bool> delete_subscription(const std::string& id);
 
+  work_class cls() const { return cls_; }
   const helix_stats& stats() const { return stats_; }
   const subscription_totals& totals() const { return totals_; }
 
  private:
-  twitch_error fetch_token();
-  twitch_error call(const std::string& method, const std::string& path,
-                    const std::string& query, const std::string& json_body,
-                    http_result& out);
+  result<std::string> fetch_token();
+  app_token::fetch_fn fetcher();
+  result<http_result> call(const std::string& method, const std::string& path,
+                           const std::string& query, const std::string& json_body = {});
   void note_rate_limit(const http_result& r);
-  void pace();
-  bool wait(std::chrono::milliseconds d);  // false when stopping
-  twitch_error failure(const http_result& r, const std::string& what) const;
+  bool is_cancelled() const { return cancelled_ && cancelled_(); }
+  bool wait(std::chrono::milliseconds d);  // false when cancelled
+  error_info failure(const http_result& r, const std::string& what) const;
 
   helix_config cfg_;
-  std::function<bool()> stopping_;
+  std::shared_ptr<app_token> token_;
+  std::shared_ptr<rate_budget> budget_;
+  work_class cls_;
+  std::function<bool()> cancelled_;
   https_client http_;
-  std::string token_;
   helix_stats stats_;
   subscription_totals totals_;
-  int64_t rate_reset_ = 0;  // unix seconds from Ratelimit-Reset
 };
 
 }  // namespace eventsubd::twitch

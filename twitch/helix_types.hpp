@@ -36,4 +36,11 @@ struct twitch_subscription {
   int64_t cost = 0;
 };
 
+/// What Create EventSub Subscription gave: a new subscription, or the existing one
+/// Twitch answered 409 for (`adopted`).
+struct created_subscription {
+  twitch_subscription subscription;
+  bool adopted = false;
+};
+
 }  // namespace eventsubd::twitch

@@ -9,6 +9,7 @@
 #include <boost/beast/ssl.hpp>
 #include <openssl/err.h>
 
+#include <chrono>
 #include <utility>
 
 namespace eventsubd::twitch {
@@ -42,32 +43,41 @@ struct connection {
 
 struct https_client::impl {
   std::chrono::milliseconds timeout;
+  std::function<bool()> cancelled;
+  std::shared_ptr<dns_resolver> resolver;
   net::io_context ioc;
   ssl::context ssl_ctx{ssl::context::tls_client};
   std::map<std::string, connection> connections;
+  std::string detail;  // why the last step failed, when its error code cannot say
 
-  /// Runs queued asynchronous work until it completes (the stream timeouts bound it).
-  void run() {
+  bool is_cancelled() const { return cancelled && cancelled(); }
+
+  /// Runs the queued asynchronous step until it completes (the stream timeouts bound
+  /// it), in slices so a cancellation is seen within one: then the socket is closed,
+  /// the aborted handlers drained, and operation_aborted returned.
+  beast::error_code run(connection& c) {
     ioc.restart();
-    ioc.run();
+    for (;;) {
+      ioc.run_for(std::chrono::milliseconds(50));
+      if (ioc.stopped()) return {};
+      if (is_cancelled()) {
+        beast::error_code ignored;
+        c.lowest().socket().close(ignored);
+        ioc.run();
+        return net::error::operation_aborted;
+      }
+    }
   }
 
   beast::error_code connect(connection& c, const base_url& base) {
-    beast::error_code ec;
-    tcp::resolver resolver{ioc};
-    tcp::resolver::results_type endpoints;
-    resolver.async_resolve(base.host, std::to_string(base.port),
-                           [&](beast::error_code e, tcp::resolver::results_type r) {
-                             ec = e;
-                             endpoints = std::move(r);
-                           });
-    ioc.restart();
-    if (ioc.run_for(timeout) == 0 || !ioc.stopped()) {
-      resolver.cancel();
-      run();
-      if (!ec) ec = beast::error::timeout;
+    auto endpoints = resolver->resolve(
+        base.host, base.port, std::chrono::steady_clock::now() + timeout, cancelled);
+    if (!endpoints) {
+      if (is_cancelled()) return net::error::operation_aborted;
+      if (endpoints.error().code == errc::upstream_timeout) return beast::error::timeout;
+      detail = endpoints.error().detail;
+      return net::error::host_not_found;
     }
-    if (ec) return ec;
     if (base.tls) {
       c.tls = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(ioc, ssl_ctx);
       if (!SSL_set_tlsext_host_name(c.tls->native_handle(), base.host.c_str()))
@@ -77,15 +87,16 @@ struct https_client::impl {
     } else {
       c.plain = std::make_unique<beast::tcp_stream>(ioc);
     }
+    beast::error_code ec;
     c.lowest().expires_after(timeout);
-    c.lowest().async_connect(endpoints,
+    c.lowest().async_connect(*endpoints,
                              [&](beast::error_code e, const tcp::endpoint&) { ec = e; });
-    run();
+    if (auto e = run(c)) return e;
     if (ec || !base.tls) return ec;
     c.lowest().expires_after(timeout);
     c.tls->async_handshake(ssl::stream_base::client,
                            [&](beast::error_code e) { ec = e; });
-    run();
+    if (auto e = run(c)) return e;
     return ec;
   }
 
@@ -96,19 +107,23 @@ struct https_client::impl {
     beast::error_code ec;
     c.lowest().expires_after(timeout);
     bh::async_write(stream, req, [&](beast::error_code e, std::size_t) { ec = e; });
-    run();
+    if (auto e = run(c)) return e;
     if (ec) return ec;
     c.lowest().expires_after(timeout);
     bh::async_read(stream, c.buffer, parser,
                    [&](beast::error_code e, std::size_t) { ec = e; });
-    run();
+    if (auto e = run(c)) return e;
     return ec;
   }
 };
 
-https_client::https_client(std::chrono::milliseconds timeout)
+https_client::https_client(std::chrono::milliseconds timeout,
+                           std::function<bool()> cancelled,
+                           std::shared_ptr<dns_resolver> resolver)
     : impl_(std::make_unique<impl>()) {
   impl_->timeout = timeout;
+  impl_->cancelled = std::move(cancelled);
+  impl_->resolver = resolver ? std::move(resolver) : dns_resolver::system();
   impl_->ssl_ctx.set_default_verify_paths();
   impl_->ssl_ctx.set_verify_mode(ssl::verify_peer);
 }
@@ -122,6 +137,11 @@ http_result https_client::request(
     const std::vector<std::pair<std::string, std::string>>& headers,
     const std::string& body, const std::string& content_type) {
   http_result out;
+  if (impl_->is_cancelled()) {
+    out.error = "cancelled";
+    out.cancelled = true;
+    return out;
+  }
   bh::request<bh::string_body> req{bh::string_to_verb(method), base.path + target, 11};
   req.set(bh::field::host, base.host);
   req.set(bh::field::user_agent, "eventsubd");
@@ -136,6 +156,7 @@ http_result https_client::request(
   for (int attempt = 0; attempt < 2; ++attempt) {
     bool reused = c.open();
     beast::error_code ec;
+    impl_->detail.clear();
     if (!reused) ec = impl_->connect(c, base);
     bh::response_parser<bh::string_body> parser;
     parser.body_limit(std::uint64_t{16} * 1024 * 1024);
@@ -145,10 +166,14 @@ http_result https_client::request(
     }
     if (ec) {
       c.close();
+      const bool cancelled = ec == net::error::operation_aborted && impl_->is_cancelled();
       // A kept-alive connection the server has closed meanwhile: try once on a new one.
-      if (reused && ec != beast::error::timeout) continue;
-      out.error = ec.message();
+      if (reused && ec != beast::error::timeout && !cancelled) continue;
+      out.error = cancelled               ? "cancelled"
+                  : impl_->detail.empty() ? ec.message()
+                                          : impl_->detail;
       out.timed_out = ec == beast::error::timeout;
+      out.cancelled = cancelled;
       return out;
     }
     auto& res = parser.get();

@@ -1,8 +1,10 @@
 #pragma once
 
 #include "twitch/base_url.hpp"
+#include "twitch/dns_resolver.hpp"
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -18,6 +20,7 @@ struct http_result {
   std::map<std::string, std::string> headers;  // names lowercased
   std::string error;                           // transport error when status == 0
   bool timed_out = false;
+  bool cancelled = false;  // given up because `cancelled()` turned true ("cancelled")
 
   std::string header(const std::string& lower_name) const {
     auto it = headers.find(lower_name);
@@ -27,11 +30,18 @@ struct http_result {
 
 /// A small blocking HTTP/1.1 client for Twitch: HTTPS with certificate and host name
 /// verification against the system CA store (and SNI), plain HTTP only when a base URL
-/// says so, one kept-alive connection per origin, and a timeout on every step. Blocking:
-/// use it only from a detached actor's own thread.
+/// says so, one kept-alive connection per origin, and a timeout on every step, name
+/// resolution included (see dns_resolver). Blocking: use it only from a thread of its
+/// own (a detached actor, a worker).
+///
+/// Cancellable: every step runs in slices of 50 ms and checks `cancelled` in between;
+/// when it turns true the connection is closed and the request returns at once.
 class https_client {
  public:
-  explicit https_client(std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  /// `cancelled` may be empty; `resolver` null: dns_resolver::system().
+  explicit https_client(std::chrono::milliseconds timeout = std::chrono::seconds(10),
+                        std::function<bool()> cancelled = {},
+                        std::shared_ptr<dns_resolver> resolver = nullptr);
   ~https_client();
   https_client(const https_client&) = delete;
   https_client& operator=(const https_client&) = delete;
