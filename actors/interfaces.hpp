@@ -2,11 +2,14 @@
 
 #include "actors/atoms.hpp"
 #include "actors/messages.hpp"
+#include "actors/twitch_messages.hpp"
 
+#include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/atom.hpp>
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -61,6 +64,9 @@ using storage_actor = caf::typed_actor<
     caf::replies_to<caf::delete_atom, std::string>::with<bool>,
     // All monitored streamers.
     caf::replies_to<caf::get_atom, streamers_atom>::with<std::vector<streamer_record>>,
+    // What the refresher polls: every monitored streamer, and every broadcaster with a
+    // stored live status that is not monitored (so no live status outlives monitoring).
+    caf::replies_to<caf::get_atom, targets_atom>::with<std::vector<streamer_record>>,
     // What is stored about one broadcaster by user id (status, state machine memory).
     caf::replies_to<caf::get_atom, by_id_atom, std::string>::with<stored_broadcaster>,
     // A subscription was revoked: mark the streamer inactive.
@@ -80,10 +86,10 @@ using storage_actor = caf::typed_actor<
     // with the state machine's memory when that changed too.
     caf::replies_to<caf::put_atom, status_update>::with<caf::ok_atom>>;
 
-/// Twitch (Helix with an app token). Detached: its handlers block on HTTPS, so compound
-/// operations are plain sequential code there. Failures are errors of the `eventsubd`
-/// category carrying an errc (see actors/twitch_errors.hpp).
-using twitch_client_actor = caf::typed_actor<
+/// One blocking Helix worker: a detached actor owning one helix_client of a fixed work
+/// class (its place in the shared rate budget). Only the Twitch scheduler talks to it.
+/// Failures are errors carrying an errc (see actors/twitch_errors.hpp).
+using helix_worker_actor = caf::typed_actor<
     // Resolve lowercase logins (100 per call); unknown logins are missing from the
     // answer.
     caf::replies_to<caf::get_atom, users_atom,
@@ -97,11 +103,29 @@ using twitch_client_actor = caf::typed_actor<
     caf::replies_to<unsub_atom, streamer_record>::with<caf::ok_atom>,
     // Delete subscriptions by id (404 there = already gone).
     caf::replies_to<unsub_atom, std::vector<std::string>>::with<caf::ok_atom>,
-    // Bring Twitch's subscriptions for our callback in line with the monitored set:
-    // answers the updated records and our subscriptions of broadcasters not in the set
-    // (deleted by the manager once it knows no add of theirs is under way).
+    // List Twitch's subscriptions, decide (twitch/reconcile_plan) and carry it out.
     caf::replies_to<reconcile_atom, std::vector<streamer_record>>::with<reconcile_result>,
-    // Timer: validate the token (hourly).
+    // Validate the app token (or fetch one).
+    caf::replies_to<validate_atom>::with<caf::ok_atom>>;
+
+/// Twitch work, scheduled by who is waiting: every request carries a ticket (its work
+/// class, deadline and abandoned flag). Interactive work (adds, removes) never queues
+/// behind bulk work or public lookups; queues are bounded (503 with Retry-After when
+/// full); a request whose deadline passed or whose requester went away is dropped before
+/// it reaches Twitch. Same operations and answers as helix_worker_actor.
+using twitch_actor = caf::typed_actor<
+    caf::replies_to<caf::get_atom, users_atom, twitch_ticket,
+                    std::vector<std::string>>::with<std::vector<twitch::twitch_user>>,
+    caf::replies_to<caf::get_atom, streams_atom, twitch_ticket,
+                    std::vector<std::string>>::with<std::vector<twitch::twitch_stream>>,
+    caf::replies_to<subscribe_atom, twitch_ticket,
+                    streamer_record>::with<streamer_record>,
+    caf::replies_to<unsub_atom, twitch_ticket, streamer_record>::with<caf::ok_atom>,
+    caf::replies_to<unsub_atom, twitch_ticket,
+                    std::vector<std::string>>::with<caf::ok_atom>,
+    caf::replies_to<reconcile_atom, twitch_ticket,
+                    std::vector<streamer_record>>::with<reconcile_result>,
+    // Timer: validate the app token (hourly).
     caf::reacts_to<validate_atom>>;
 
 /// One broadcaster's state machine (offline <-> live).
@@ -110,10 +134,27 @@ using streamer_actor = caf::typed_actor<
     caf::reacts_to<observe_atom, stream_report, reply_once>,
     // A Get Streams poll result: metadata, corrections (debounced), start-up state.
     caf::reacts_to<poll_atom, poll_report>,
-    // Timer: fetch the metadata of the stream that just went online (attempt n).
-    caf::reacts_to<metadata_atom, std::string, int>,
-    // Timer: Helix's lag window after this stream's offline has passed; poll it again.
-    caf::reacts_to<recheck_atom, std::string>>;
+    // What Get Streams said about a stream this actor watches (metadata, re-check).
+    caf::reacts_to<watched_atom, watch_result>>;
+
+/// A stream a streamer actor wants Get Streams news of.
+struct stream_watch {
+  streamer_actor watcher;
+  std::string user_id;
+  std::string stream_id;  // metadata: the stream that went online (empty: any)
+  watch_purpose purpose = watch_purpose::metadata;
+  std::chrono::steady_clock::time_point not_before;  // ask no earlier
+  std::chrono::steady_clock::time_point give_up;     // metadata: stop asking then
+};
+
+/// Fetches what streamer actors watch for (a new stream's metadata, a re-check after
+/// Helix's lag window) in batches: pending user ids are collected for a short window
+/// and asked 100 per Get Streams call, retries batched too.
+using stream_watcher_actor = caf::typed_actor<
+    // Watch a stream; replaces the same actor's earlier watch of the same purpose.
+    caf::reacts_to<watch_atom, stream_watch>,
+    // Timer: ask Helix about everything due.
+    caf::reacts_to<tick_atom>>;
 
 /// Owns one streamer actor per broadcaster, spawned on first report and monitored.
 using streamer_supervisor_actor = caf::typed_actor<
@@ -149,7 +190,9 @@ using refresher_actor = caf::typed_actor<
 /// GET /streamers/{login}/status for a broadcaster we hold no status for: asks Helix,
 /// caches the answer about a minute, never stores it.
 using status_lookup_actor =
-    caf::typed_actor<caf::reacts_to<status_atom, std::string, reply_once>>;
+    caf::typed_actor<caf::reacts_to<status_atom, std::string, reply_once>,
+                     // Timer: drop expired answers.
+                     caf::reacts_to<sweep_atom>>;
 
 /// Twitch's webhook: verify, replay window, dedupe, parse, route.
 using webhook_actor = caf::typed_actor<
@@ -165,3 +208,6 @@ using webhook_actor = caf::typed_actor<
     caf::replies_to<ready_atom>::with<caf::ok_atom>>;
 
 }  // namespace eventsubd
+
+// Local only: carries an actor handle and steady-clock times.
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(eventsubd::stream_watch)

@@ -1,11 +1,10 @@
 #pragma once
 
-#include "core/reply.hpp"
 #include "core/model.hpp"
+#include "core/reply.hpp"
 #include "core/time.hpp"
 #include "core/webhook_request.hpp"
 #include "storage/write_op.hpp"
-#include "twitch/helix_types.hpp"
 
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/meta/type_name.hpp>
@@ -203,20 +202,6 @@ typename Inspector::result_type inspect(Inspector& f, poll_report& x) {
            x.live, x.stream_id, x.started_at, x.stream_raw, x.initial);
 }
 
-/// What a reconciliation did and found (see twitch_client_actor).
-struct reconcile_result {
-  std::vector<streamer_record>
-      streamers;  // the monitored records with their subscription ids
-  std::vector<std::string> orphan_ids;  // our subscriptions of unmonitored broadcasters
-  std::vector<std::string> orphan_broadcasters;  // their broadcaster ids, same order
-};
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, reconcile_result& x) {
-  return f(caf::meta::type_name("reconcile_result"), x.streamers, x.orphan_ids,
-           x.orphan_broadcasters);
-}
-
 }  // namespace eventsubd
 
 namespace eventsubd::storage {
@@ -235,21 +220,6 @@ struct snapshot {
 using write_batch = std::shared_ptr<const std::vector<write_op>>;
 
 }  // namespace eventsubd::storage
-
-namespace eventsubd::twitch {
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, twitch_user& x) {
-  return f(caf::meta::type_name("twitch_user"), x.id, x.login, x.display_name);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, twitch_stream& x) {
-  return f(caf::meta::type_name("twitch_stream"), x.id, x.user_id, x.user_login,
-           x.user_name, x.game_name, x.title, x.viewer_count, x.started_at, x.raw);
-}
-
-}  // namespace eventsubd::twitch
 
 // Reply channels back into the HTTP layer carry a callback; they never leave the process.
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(eventsubd::reply_once)

@@ -11,7 +11,7 @@ namespace eventsubd {
 
 refresher_actor::behavior_type refresher_fn(
     refresher_actor::stateful_pointer<refresher_state> self,
-    std::chrono::seconds interval, const twitch_client_actor& twitch,
+    std::chrono::seconds interval, const twitch_actor& twitch,
     const storage_actor& storage, const streamer_supervisor_actor& supervisor) {
   auto log = log_for("actors");
   self->state.interval = interval;
@@ -32,7 +32,7 @@ refresher_actor::behavior_type refresher_fn(
         if (self->state.running) return;
         self->state.running = true;
         self->request(storage, std::chrono::seconds(10), caf::get_atom::value,
-                      streamers_atom::value)
+                      targets_atom::value)
             .then(
                 [=](const std::vector<streamer_record>& monitored) {
                   if (initial)
@@ -42,8 +42,9 @@ refresher_actor::behavior_type refresher_fn(
                   std::vector<std::string> ids;
                   ids.reserve(monitored.size());
                   for (const auto& s : monitored) ids.push_back(s.user_id);
-                  self->request(twitch, std::chrono::minutes(10), caf::get_atom::value,
-                                streams_atom::value, ids)
+                  // Bulk work paces itself within the rate budget: no deadline.
+                  self->request(twitch, caf::infinite, caf::get_atom::value,
+                                streams_atom::value, twitch_ticket::bulk(), ids)
                       .then(
                           [=](const std::vector<twitch::twitch_stream>& streams) {
                             std::unordered_map<std::string, const twitch::twitch_stream*>

@@ -17,13 +17,15 @@ struct refresher_state {
   std::vector<caf::typed_response_promise<caf::ok_atom>> startup_waiting;
 };
 
-/// Every `interval`: Get Streams for all monitored streamers (ceil(N/100) calls), one
-/// poll report per streamer to its actor, which updates metadata and corrects missed
-/// transitions (debounced there). A failed round changes nothing: an outage never reads
+/// Every `interval`: Get Streams for all monitored streamers, and for every broadcaster
+/// with a stored live status that nobody monitors (e.g. an event that raced a DELETE),
+/// so no live status outlives monitoring (ceil(N/100) calls); one poll report per
+/// streamer to its actor, which updates metadata and corrects missed transitions
+/// (debounced there). A failed round changes nothing: an outage never reads
 /// as "offline". The first round (start-up) initialises statuses and logs each one.
 refresher_actor::behavior_type refresher_fn(
     refresher_actor::stateful_pointer<refresher_state> self,
-    std::chrono::seconds interval, const twitch_client_actor& twitch,
+    std::chrono::seconds interval, const twitch_actor& twitch,
     const storage_actor& storage, const streamer_supervisor_actor& supervisor);
 
 }  // namespace eventsubd

@@ -414,6 +414,11 @@ storage_actor::behavior_type storage_fn(
           return caf::make_error(caf::sec::runtime_error, not_loaded);
         return self->state.model.streamers();
       },
+      [=](caf::get_atom, targets_atom) -> caf::result<std::vector<streamer_record>> {
+        if (!self->state.loaded)
+          return caf::make_error(caf::sec::runtime_error, not_loaded);
+        return self->state.model.poll_targets();
+      },
       [=](caf::get_atom, by_id_atom,
           const std::string& user_id) -> caf::result<stored_broadcaster> {
         if (!self->state.loaded)

@@ -110,13 +110,30 @@ void publish(self_ptr self, const event_bus_actor& bus, change_kind kind,
                            s.last_updated, source});
 }
 
+/// Asks the watcher for Get Streams news of this broadcaster.
+void watch(self_ptr self, const stream_watcher_actor& watcher, watch_purpose purpose,
+           const std::string& stream_id, std::chrono::steady_clock::duration after,
+           std::chrono::steady_clock::duration give_up_after) {
+  if (!watcher) return;
+  auto at = std::chrono::steady_clock::now();
+  stream_watch w{caf::actor_cast<streamer_actor>(self),
+                 self->state.user_id,
+                 stream_id,
+                 purpose,
+                 at + after,
+                 at + give_up_after};
+  self->send(watcher, watch_atom::value, std::move(w));
+}
+
 /// A poll lists a stream that just ended: ask again once Helix's lag window is over.
-void schedule_recheck(self_ptr self, const std::string& stream_id) {
+void schedule_recheck(self_ptr self, const stream_watcher_actor& watcher,
+                      const std::string& stream_id) {
   if (std::exchange(self->state.recheck_pending, true)) return;
   auto due = self->state.machine.recheck_at(stream_id) - now();
-  auto delay = std::max<std::chrono::nanoseconds>(due, std::chrono::seconds(1));
-  self->delayed_send(self, std::chrono::duration_cast<std::chrono::milliseconds>(delay),
-                     recheck_atom::value, stream_id);
+  auto after = std::max<std::chrono::nanoseconds>(due, std::chrono::seconds(1));
+  watch(self, watcher, watch_purpose::recheck, stream_id,
+        std::chrono::duration_cast<std::chrono::steady_clock::duration>(after),
+        std::chrono::hours(24));
 }
 
 }  // namespace
@@ -124,7 +141,7 @@ void schedule_recheck(self_ptr self, const std::string& stream_id) {
 streamer_actor::behavior_type streamer_fn(self_ptr self, const std::string& user_id,
                                           const storage_actor& storage,
                                           const event_bus_actor& bus,
-                                          const twitch_client_actor& twitch,
+                                          const stream_watcher_actor& watcher,
                                           streamer_tuning tuning) {
   auto log = log_for("actors");
   self->state.user_id = user_id;
@@ -169,7 +186,7 @@ streamer_actor::behavior_type streamer_fn(self_ptr self, const std::string& user
             "streamer {}: Get Streams still lists ended stream {}; asking again "
             "after the lag window",
             report.login, report.stream_id);
-        schedule_recheck(self, report.stream_id);
+        schedule_recheck(self, watcher, report.stream_id);
         reply(query_result::success(webhook_replies::outdated()));
         return;
       case stream_verdict::apply:
@@ -198,9 +215,10 @@ streamer_actor::behavior_type streamer_fn(self_ptr self, const std::string& user
               publish(self, bus, online ? change_kind::online : change_kind::offline,
                       source);
               reply(query_result::success(webhook_replies::success()));
-              if (online && source == change_source::webhook && twitch)
-                self->delayed_send(self, std::chrono::seconds(2), metadata_atom::value,
-                                   st.machine.stream_id(), 1);
+              // Helix lags EventSub: the stream's metadata is asked for from 2 s on.
+              if (online && source == change_source::webhook)
+                watch(self, watcher, watch_purpose::metadata, st.machine.stream_id(),
+                      std::chrono::seconds(2), st.tuning.metadata_window);
             },
             [=](const caf::error& err) {
               log->error("streamer {}: storing {} failed: {}", status->username,
@@ -261,78 +279,30 @@ streamer_actor::behavior_type streamer_fn(self_ptr self, const std::string& user
     }
   };
 
-  // Asks Helix for this broadcaster's stream now; the answer is handled as a poll.
-  auto poll_now = [=](const std::string& reason) {
-    if (!twitch) return;
-    self->request(twitch, std::chrono::seconds(60), caf::get_atom::value,
-                  streams_atom::value, std::vector<std::string>{self->state.user_id})
-        .then(
-            [=](const std::vector<twitch::twitch_stream>& streams) {
-              const auto& st = self->state;
-              auto p = poll_report::about(st.user_id, st.current.username,
-                                          st.current.display_name);
-              if (!streams.empty()) {
-                p.live = true;
-                p.stream_id = streams.front().id;
-                p.started_at = streams.front().started_at;
-                p.stream_raw = streams.front().raw;
-              }
-              on_poll(p);
-            },
-            [=](const caf::error& err) {
-              log->debug("streamer {}: {} failed: {}", self->state.current.username,
-                         reason, self->system().render(err));
-            });
-  };
-
   return {
       [=](observe_atom, stream_report& report, const reply_once& reply) {
         apply(std::move(report), reply);
       },
       [=](poll_atom, const poll_report& p) { on_poll(p); },
-      [=](recheck_atom, const std::string&) {
-        self->state.recheck_pending = false;
-        poll_now("the lag-window re-check");
-      },
-      [=](metadata_atom, const std::string& stream_id, int attempt) {
+      [=](watched_atom, const watch_result& r) {
         auto& st = self->state;
+        auto p =
+            poll_report::about(st.user_id, st.current.username, st.current.display_name);
+        if (r.listed) {
+          p.live = true;
+          p.stream_id = r.stream.id;
+          p.started_at = r.stream.started_at;
+          p.stream_raw = r.stream.raw;
+        }
+        if (r.purpose == watch_purpose::recheck) {
+          st.recheck_pending = false;
+          return on_poll(p);
+        }
+        // Metadata of the stream that went online, unless it is over or replaced.
         if (st.machine.current_phase() != stream_state_machine::phase::live ||
-            st.machine.stream_id() != stream_id)
-          return;  // that stream is over or replaced
-        self->request(twitch, std::chrono::seconds(60), caf::get_atom::value,
-                      streams_atom::value, std::vector<std::string>{st.user_id})
-            .then(
-                [=](const std::vector<twitch::twitch_stream>& streams) {
-                  auto& st = self->state;
-                  if (st.machine.stream_id() != stream_id) return;
-                  for (const auto& s : streams) {
-                    if (s.id != stream_id && !stream_id.empty()) continue;
-                    poll_report p{st.user_id,
-                                  st.current.username,
-                                  st.current.display_name,
-                                  true,
-                                  s.id,
-                                  s.started_at,
-                                  s.raw};
-                    put_status(with_stream_data(st, p), true, false);
-                    log->debug("streamer {}: metadata after {} attempt(s)",
-                               st.current.username, attempt);
-                    return;
-                  }
-                  // Not listed yet: ask again, backing off, for about two minutes.
-                  auto delay = std::chrono::seconds(std::min(2 << attempt, 30));
-                  auto elapsed = std::chrono::seconds(0);
-                  for (int i = 1; i <= attempt; ++i)
-                    elapsed += std::chrono::seconds(std::min(2 << i, 30));
-                  if (elapsed < st.tuning.metadata_window)
-                    self->delayed_send(self, delay, metadata_atom::value, stream_id,
-                                       attempt + 1);
-                },
-                [=](const caf::error&) {
-                  if (attempt < 6)
-                    self->delayed_send(self, std::chrono::seconds(10),
-                                       metadata_atom::value, stream_id, attempt + 1);
-                });
+            st.machine.stream_id() != r.stream_id || !r.listed)
+          return;
+        put_status(with_stream_data(st, p), true, false);
       },
   };
 }

@@ -8,20 +8,20 @@ namespace eventsubd {
 
 streamer_supervisor_actor::behavior_type streamer_supervisor_fn(
     streamer_supervisor_actor::stateful_pointer<streamer_supervisor_state> self,
-    storage_actor storage, event_bus_actor bus, twitch_client_actor twitch,
+    storage_actor storage, event_bus_actor bus, stream_watcher_actor watcher,
     streamer_tuning tuning) {
   auto log = log_for("actors");
   self->state.storage = std::move(storage);
   self->state.bus = std::move(bus);
-  self->state.twitch = std::move(twitch);
+  self->state.watcher = std::move(watcher);
   self->state.tuning = tuning;
   auto actor_for = [=](const std::string& user_id,
                        const std::string& login) -> streamer_actor& {
     auto& slot = self->state.streamers[user_id];
     if (!slot) {
       auto& st = self->state;
-      slot = self->spawn<caf::linked>(streamer_fn, user_id, st.storage, st.bus, st.twitch,
-                                      st.tuning);
+      slot = self->spawn<caf::linked>(streamer_fn, user_id, st.storage, st.bus,
+                                      st.watcher, st.tuning);
       self->monitor(slot);
       log->debug("streamer_supervisor: spawned actor for {} ({})", login, user_id);
     }

@@ -15,7 +15,7 @@ struct streamer_supervisor_state {
   streamer_supervisor_state() = default;
   storage_actor storage;
   event_bus_actor bus;
-  twitch_client_actor twitch;  // may be invalid (Twitch not configured)
+  stream_watcher_actor watcher;  // may be invalid (Twitch not configured)
   streamer_tuning tuning;
   std::unordered_map<std::string, streamer_actor> streamers;  // by broadcaster user id
 };
@@ -25,7 +25,7 @@ struct streamer_supervisor_state {
 /// next report spawns a fresh one, which restores its state from storage).
 streamer_supervisor_actor::behavior_type streamer_supervisor_fn(
     streamer_supervisor_actor::stateful_pointer<streamer_supervisor_state> self,
-    storage_actor storage, event_bus_actor bus, twitch_client_actor twitch,
+    storage_actor storage, event_bus_actor bus, stream_watcher_actor watcher,
     streamer_tuning tuning);
 
 }  // namespace eventsubd

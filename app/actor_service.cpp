@@ -5,7 +5,18 @@
 namespace eventsubd {
 
 void actor_service::health(reply_once reply) {
-  caf::anon_send(storage_, health_atom::value, std::move(reply));
+  if (!started_ || started_->load())
+    return caf::anon_send(storage_, health_atom::value, std::move(reply));
+  // Starting: 503 until the first round is done, with the storage's state all the same.
+  reply_once starting{[reply](query_result r) {
+    static const auto connected =
+        make_body(R"({"status":"starting","storage":"connected"})");
+    static const auto disconnected =
+        make_body(R"({"status":"starting","storage":"disconnected"})");
+    reply(
+        {errc::unavailable, {}, r.ok() ? connected : disconnected, body_kind::json, {}});
+  }};
+  caf::anon_send(storage_, health_atom::value, std::move(starting));
 }
 
 void actor_service::list_streamers(reply_once reply) {

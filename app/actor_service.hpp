@@ -4,6 +4,7 @@
 #include "http/service.hpp"
 #include "storage/status_view.hpp"
 
+#include <atomic>
 #include <memory>
 #include <string>
 
@@ -16,16 +17,20 @@ class actor_service final : public http::service {
   /// `manager` and `lookup` are invalid while Twitch is not configured;
   /// `twitch_problem` then says why (names the variables). `statuses` is what the
   /// storage actor publishes; a status found there is answered without a message.
+  /// `started` is set once the first start-up round is over; until then /health says
+  /// "starting" (503).
   actor_service(storage_actor storage,
                 std::shared_ptr<const storage::status_view> statuses,
                 webhook_actor webhook, subscription_manager_actor manager,
-                status_lookup_actor lookup, std::string twitch_problem)
+                status_lookup_actor lookup, std::string twitch_problem,
+                std::shared_ptr<const std::atomic<bool>> started)
       : storage_(std::move(storage)),
         statuses_(std::move(statuses)),
         webhook_(std::move(webhook)),
         manager_(std::move(manager)),
         lookup_(std::move(lookup)),
-        twitch_problem_(std::move(twitch_problem)) {}
+        twitch_problem_(std::move(twitch_problem)),
+        started_(std::move(started)) {}
 
   void health(reply_once reply) override;
   void list_streamers(reply_once reply) override;
@@ -43,6 +48,7 @@ class actor_service final : public http::service {
   subscription_manager_actor manager_;
   status_lookup_actor lookup_;
   std::string twitch_problem_;
+  std::shared_ptr<const std::atomic<bool>> started_;  // the first start-up round is over
 };
 
 }  // namespace eventsubd

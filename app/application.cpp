@@ -1,21 +1,17 @@
 #include "app/application.hpp"
 
 #include "actors/event_bus.hpp"
-#include "actors/refresher.hpp"
-#include "actors/status_lookup.hpp"
 #include "actors/storage_actor.hpp"
 #include "actors/streamer_supervisor.hpp"
-#include "actors/subscription_manager.hpp"
-#include "actors/twitch_client.hpp"
 #include "actors/webhook_actor.hpp"
 #include "app/actor_service.hpp"
 #include "app/extensions.hpp"
 #include "app/fd_limit.hpp"
+#include "app/twitch_wiring.hpp"
 #include "core/logging.hpp"
 #include "core/version.hpp"
 #include "http/server.hpp"
 #include "storage/backend.hpp"
-#include "twitch/base_url.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -75,7 +71,10 @@ void report_features(const config& cfg, std::string_view storage_name) {
               cfg.twitch_client_id.substr(0, 4), cfg.twitch_api_url);
     if (cfg.webhook_url.empty())
       log->warn(
-          "twitch: WEBHOOK_URL is not set: streamers are stored without subscriptions");
+          "twitch: WEBHOOK_URL is not set: no subscription is attempted; streamers are "
+          "stored inactive");
+    else if (!cfg.webhook_secret_problem().empty())
+      log->warn("twitch: no subscription is attempted without a usable WEBHOOK_SECRET");
     else if (cfg.webhook_url.rfind("https://", 0) != 0)
       log->warn("twitch: WEBHOOK_URL is not https; Twitch only calls https on port 443");
   } else {
@@ -111,26 +110,6 @@ webhook_config make_webhook_config(const config& cfg) {
   return w;
 }
 
-/// The Twitch client's settings, or an error naming the variable.
-std::string make_twitch_config(const config& cfg,
-                               std::shared_ptr<std::atomic<bool>> stopping,
-                               twitch_client_config& out) {
-  auto api = twitch::parse_base_url(cfg.twitch_api_url);
-  if (!api) return "TWITCH_API_URL is not a usable URL: '" + cfg.twitch_api_url + "'";
-  auto auth = twitch::parse_base_url(cfg.twitch_auth_url);
-  if (!auth) return "TWITCH_AUTH_URL is not a usable URL: '" + cfg.twitch_auth_url + "'";
-  out.helix.client_id = cfg.twitch_client_id;
-  out.helix.client_secret = cfg.twitch_client_secret;
-  out.helix.api = *api;
-  out.helix.auth = *auth;
-  out.token = std::make_shared<twitch::app_token>();
-  out.budget = std::make_shared<twitch::rate_budget>();
-  out.callback = cfg.webhook_url;
-  if (cfg.webhook_secret_problem().empty()) out.secret = cfg.webhook_secret;
-  out.stopping = std::move(stopping);
-  return {};
-}
-
 template <class... Handles>
 void stop_all(Handles&... hs) {
   (((hs ? caf::anon_send_exit(hs, caf::exit_reason::user_shutdown) : void()),
@@ -150,9 +129,9 @@ int run_application(const config& cfg) {
   std::shared_ptr<storage::backend> backend = std::move(chosen.instance);
   auto stopping = std::make_shared<std::atomic<bool>>(false);
   const bool twitch_enabled = cfg.twitch_credentials_problem().empty();
-  twitch_client_config twitch_cfg;
+  helix_worker_config worker_cfg;
   if (twitch_enabled) {
-    if (auto err = make_twitch_config(cfg, stopping, twitch_cfg); !err.empty()) {
+    if (auto err = make_worker_config(cfg, stopping, worker_cfg); !err.empty()) {
       log->critical("configuration error: {}", err);
       return 2;
     }
@@ -192,43 +171,33 @@ int run_application(const config& cfg) {
   storage_opts.published_statuses = std::make_shared<storage::status_view>();
   auto storage = spawn_storage(sys, backend, storage_opts);
   auto bus = sys.spawn(event_bus_fn);
-  // Two Twitch clients, each on its own thread: one for what a REST client waits for,
-  // one for bulk work (start-up, reconciliation, refresh), so neither holds up the other.
-  twitch_client_actor twitch, twitch_bulk;
-  if (twitch_enabled) {
-    // One token and one rate-limit budget for both (copies share them).
-    auto bulk_cfg = twitch_cfg;
-    bulk_cfg.work = twitch::work_class::bulk;
-    twitch = sys.spawn<caf::detached>(twitch_client_fn, twitch_cfg);
-    twitch_bulk = sys.spawn<caf::detached>(twitch_client_fn, bulk_cfg);
-  }
+  // Set once the first start-up round is over: /health says "starting" until then.
+  auto started = std::make_shared<std::atomic<bool>>(false);
+  twitch_side twitch;
+  if (twitch_enabled) start_twitch_work(sys, worker_cfg, twitch);
   streamer_tuning tuning;
-  tuning.lag_window = std::chrono::seconds(cfg.helix_lag_window_s);
-  auto supervisor = sys.spawn(streamer_supervisor_fn, storage, bus, twitch, tuning);
-  refresher_actor refresher;
-  subscription_manager_actor manager;
-  status_lookup_actor lookup;
+  // Helix lags EventSub both ways: a new stream may be missing from Get Streams, an
+  // ended one still listed, for about the same while.
+  tuning.lag_window = tuning.online_grace = std::chrono::seconds(cfg.helix_lag_window_s);
+  auto supervisor =
+      sys.spawn(streamer_supervisor_fn, storage, bus, twitch.watcher, tuning);
   if (twitch_enabled) {
-    refresher = sys.spawn(refresher_fn, std::chrono::seconds(cfg.refresh_interval_s),
-                          twitch_bulk, storage, supervisor);
-    subscription_manager_config manager_cfg;
-    manager_cfg.default_streamers = cfg.default_streamers;
-    manager_cfg.retry_after = std::chrono::seconds(cfg.twitch_retry_interval_s);
-    manager = sys.spawn(subscription_manager_fn, manager_cfg, twitch, twitch_bulk,
-                        storage, supervisor, refresher);
-    lookup = sys.spawn(status_lookup_fn, twitch, std::chrono::seconds(60));
+    start_twitch_users(sys, cfg, storage, supervisor, started, twitch);
   } else if (!cfg.default_streamers.empty()) {
     log->warn("DEFAULT_STREAMERS ignored: {}", cfg.twitch_credentials_problem());
   }
-  auto webhook =
-      sys.spawn(webhook_fn, make_webhook_config(cfg), supervisor, storage, manager);
+  auto webhook = sys.spawn(webhook_fn, make_webhook_config(cfg), supervisor, storage,
+                           twitch.manager);
   auto extensions = start_extensions(sys, bus);
   await_storage(sys, webhook);
+  // Without Twitch the start-up round is the storage's load alone.
+  if (!twitch_enabled) started->store(true);
 
   int exit_code = 0;
   {
-    actor_service service{storage, storage_opts.published_statuses, webhook, manager,
-                          lookup,  cfg.twitch_credentials_problem()};
+    actor_service service{
+        storage,       storage_opts.published_statuses,  webhook, twitch.manager,
+        twitch.lookup, cfg.twitch_credentials_problem(), started};
     http::router router{service, http::api_key_guard{cfg.require_api_key, cfg.api_key},
                         cfg.metrics_public};
     http::server_limits limits;
@@ -257,7 +226,7 @@ int run_application(const config& cfg) {
       }
       // Listening first, so Twitch's verification challenges are answered during
       // start-up.
-      if (manager) caf::anon_send(manager, startup_atom::value);
+      if (twitch.manager) caf::anon_send(twitch.manager, startup_atom::value);
       std::vector<std::thread> threads;
       for (int i = 1; i < cfg.io_threads; ++i)
         threads.emplace_back([&ioc] { ioc.run(); });
@@ -272,8 +241,9 @@ int run_application(const config& cfg) {
   stopping->store(true);
   for (auto& e : extensions) caf::anon_send_exit(e, caf::exit_reason::user_shutdown);
   extensions.clear();
-  stop_all(webhook, manager, lookup, refresher, supervisor, twitch, twitch_bulk, bus,
-           storage);
+  stop_all(webhook, supervisor);
+  twitch.stop();
+  stop_all(bus, storage);
   sys.await_all_actors_done();
   log->info("stopped");
   return exit_code;

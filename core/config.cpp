@@ -178,10 +178,15 @@ const std::vector<option_spec>& options() {
       numeric("REFRESH_INTERVAL", "seconds between live-data refreshes", "300", 10, 86400,
               [](config& c, long n) { c.refresh_interval_s = static_cast<int>(n); }),
       numeric("HELIX_LAG_WINDOW",
-              "seconds Get Streams may keep listing a stream after its stream.offline "
-              "(such a listing is asked again after this, not taken as live)",
-              "600", 1, 86400,
+              "seconds Get Streams may lag behind EventSub (a new stream missing is not "
+              "offline, an ended one listed is asked again after this, not live)",
+              "300", 1, 86400,
               [](config& c, long n) { c.helix_lag_window_s = static_cast<int>(n); }),
+      numeric("LOOKUP_RATE_LIMIT",
+              "status lookups of streamers nobody monitors that may ask Twitch per "
+              "minute (beyond: 429 with Retry-After; cached answers do not count)",
+              "60", 1, 100000,
+              [](config& c, long n) { c.lookup_rate_limit = static_cast<int>(n); }),
       numeric(
           "TWITCH_RETRY_INTERVAL",
           "seconds before Twitch work that failed is tried again (subscriptions, default "

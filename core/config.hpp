@@ -24,7 +24,8 @@ struct config {
   std::vector<std::string> default_streamers;  // validated, lowercased, unique
   int refresh_interval_s = 300;
   int twitch_retry_interval_s = 60;
-  int helix_lag_window_s = 600;
+  int helix_lag_window_s = 300;
+  int lookup_rate_limit = 60;  // Helix lookups of unmonitored logins a minute
   // Storage
   storage_kind storage = storage_kind::memory;
   std::string redis_url = "redis://localhost:6379";

@@ -82,6 +82,9 @@ struct registry {
   counter helix_retries{0};
   counter helix_429{0};
   gauge ratelimit_remaining{-1};
+  std::array<gauge, 3> twitch_queue{};
+  std::array<counter, n<drop_reason>> twitch_dropped{};
+  counter lookups_limited{0};
   gauge monitored{0};
   gauge live{0};
   gauge queue_depth{0};
@@ -185,6 +188,19 @@ void helix_retry() {
 
 void helix_rate_limited() {
   reg().helix_429.fetch_add(1, relaxed);
+}
+
+void twitch_queue_depth(size_t work_class, int64_t depth) {
+  if (work_class < reg().twitch_queue.size())
+    reg().twitch_queue[work_class].store(depth, relaxed);
+}
+
+void twitch_work_dropped(drop_reason r) {
+  reg().twitch_dropped[idx(r)].fetch_add(1, relaxed);
+}
+
+void lookup_rate_limited() {
+  reg().lookups_limited.fetch_add(1, relaxed);
 }
 
 void helix_ratelimit_remaining(int64_t points) {
@@ -304,6 +320,25 @@ std::string render_prometheus() {
   single(out, "eventsubd_helix_ratelimit_remaining", "gauge",
          "Ratelimit-Remaining of Twitch's last answer (-1: none yet).",
          static_cast<double>(g.ratelimit_remaining.load(relaxed)));
+
+  header(out, "eventsubd_twitch_queue_depth", "gauge",
+         "Twitch work waiting for a worker, by work class.");
+  constexpr std::array<std::string_view, 3> class_names{"interactive", "lookup", "bulk"};
+  for (size_t c = 0; c < class_names.size(); ++c)
+    sample(out, "eventsubd_twitch_queue_depth",
+           "class=\"" + std::string(class_names[c]) + "\"",
+           static_cast<double>(g.twitch_queue[c].load(relaxed)));
+  header(out, "eventsubd_twitch_work_dropped_total", "counter",
+         "Twitch work answered without asking Twitch, by reason.");
+  constexpr std::array<std::string_view, n<drop_reason>> drop_names{
+      "deadline", "abandoned", "queue_full"};
+  for (size_t r = 0; r < drop_names.size(); ++r)
+    sample(out, "eventsubd_twitch_work_dropped_total",
+           "reason=\"" + std::string(drop_names[r]) + "\"",
+           static_cast<double>(g.twitch_dropped[r].load(relaxed)));
+  single(out, "eventsubd_status_lookups_rate_limited_total", "counter",
+         "Status lookups of unmonitored logins refused by LOOKUP_RATE_LIMIT (429).",
+         static_cast<double>(g.lookups_limited.load(relaxed)));
 
   header(out, "eventsubd_eventsub_subscriptions", "gauge",
          "EventSub subscriptions of this app at the last listing, by status.");

@@ -73,6 +73,15 @@ void helix_ratelimit_remaining(int64_t points);
 void eventsub_subscriptions(const std::map<std::string, int64_t>& by_status,
                             int64_t total_cost, int64_t max_total_cost);
 
+/// Twitch work waiting for a worker, by work class (0 interactive, 1 lookup, 2 bulk).
+void twitch_queue_depth(size_t work_class, int64_t depth);
+enum class drop_reason : uint8_t { deadline, abandoned, queue_full, count_ };
+/// Twitch work answered without asking Twitch: its deadline passed or its requester
+/// went away before a worker was free, or its queue was full.
+void twitch_work_dropped(drop_reason r);
+/// A status lookup of an unmonitored login refused by LOOKUP_RATE_LIMIT (a 429).
+void lookup_rate_limited();
+
 void streamers(int64_t monitored, int64_t live);
 
 /// The connection layer, below routing: open connections, connections refused at the

@@ -120,6 +120,16 @@ std::vector<streamer_record> read_model::streamers() const {
   return out;
 }
 
+std::vector<streamer_record> read_model::poll_targets() const {
+  auto out = streamers();
+  for (const auto& [login, entry] : statuses_) {
+    const auto& s = entry.status;
+    if (!s.is_live || streamers_.count(login)) continue;
+    out.push_back({s.user_id, s.username, s.display_name, {}, {}, false});
+  }
+  return out;
+}
+
 void read_model::put_status(stream_status status) {
   auto [it, inserted] = statuses_.try_emplace(status.username);
   bool was_live = !inserted && it->second.status.is_live;

@@ -46,6 +46,9 @@ class read_model {
   const stream_memory* memory_by_user_id(const std::string& user_id) const;
   const streamer_record* streamer(std::string_view login) const;
   std::vector<streamer_record> streamers() const;
+  /// Monitored streamers, then every live status of a broadcaster not monitored (as a
+  /// record with its id, login and display name).
+  std::vector<streamer_record> poll_targets() const;
   size_t live_count() const { return live_count_; }
   size_t streamer_count() const { return streamers_.size(); }
   size_t status_count() const { return statuses_.size(); }

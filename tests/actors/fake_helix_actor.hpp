@@ -21,13 +21,14 @@ struct fake_helix_state {
   std::map<std::string, twitch::twitch_stream> live;  // by user id
 };
 
-inline twitch_client_actor::behavior_type fake_helix(
-    twitch_client_actor::pointer, std::shared_ptr<fake_helix_state> st) {
+inline twitch_actor::behavior_type fake_helix(twitch_actor::pointer self,
+                                              std::shared_ptr<fake_helix_state> st) {
+  self->set_default_handler(caf::drop);
   return {
-      [](caf::get_atom, users_atom, const std::vector<std::string>&) {
-        return std::vector<twitch::twitch_user>{};
-      },
-      [st](caf::get_atom, streams_atom, const std::vector<std::string>& ids) {
+      [](caf::get_atom, users_atom, const twitch_ticket&,
+         const std::vector<std::string>&) { return std::vector<twitch::twitch_user>{}; },
+      [st](caf::get_atom, streams_atom, const twitch_ticket&,
+           const std::vector<std::string>& ids) {
         ++st->streams_requests;
         std::lock_guard<std::mutex> g{st->mutex};
         std::vector<twitch::twitch_stream> out;
@@ -36,10 +37,14 @@ inline twitch_client_actor::behavior_type fake_helix(
             out.push_back(it->second);
         return out;
       },
-      [](subscribe_atom, streamer_record s) { return s; },
-      [](unsub_atom, const streamer_record&) { return caf::ok_atom::value; },
-      [](unsub_atom, const std::vector<std::string>&) { return caf::ok_atom::value; },
-      [](reconcile_atom, std::vector<streamer_record> v) {
+      [](subscribe_atom, const twitch_ticket&, streamer_record s) { return s; },
+      [](unsub_atom, const twitch_ticket&, const streamer_record&) {
+        return caf::ok_atom::value;
+      },
+      [](unsub_atom, const twitch_ticket&, const std::vector<std::string>&) {
+        return caf::ok_atom::value;
+      },
+      [](reconcile_atom, const twitch_ticket&, std::vector<streamer_record> v) {
         reconcile_result r;
         r.streamers = std::move(v);
         return r;

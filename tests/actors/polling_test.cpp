@@ -29,8 +29,8 @@ TEST(refresher_test, rounds_follow_the_interval_deterministically) {
   sched.run();  // loaded
   auto bus = sys.spawn(event_bus_fn);
   auto twitch = sys.spawn(fake_helix, helix);
-  auto supervisor =
-      sys.spawn(streamer_supervisor_fn, storage, bus, twitch, streamer_tuning{});
+  auto supervisor = sys.spawn(streamer_supervisor_fn, storage, bus,
+                              stream_watcher_actor{}, streamer_tuning{});
   auto refresher =
       sys.spawn(refresher_fn, std::chrono::seconds(300), twitch, storage, supervisor);
   sched.run();
@@ -76,7 +76,7 @@ class poll_test : public ::testing::Test {
   void start(streamer_tuning tuning) {
     caf::anon_send(bus, subscribe_atom::value, listener);
     supervisor =
-        sys.spawn(streamer_supervisor_fn, storage, bus, twitch_client_actor{}, tuning);
+        sys.spawn(streamer_supervisor_fn, storage, bus, stream_watcher_actor{}, tuning);
   }
   ~poll_test() override {
     for (auto h :

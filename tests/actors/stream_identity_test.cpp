@@ -5,6 +5,7 @@
 // streamer actors restarted from the durable backend before its last step.
 #include "actors/event_bus.hpp"
 #include "actors/storage_actor.hpp"
+#include "actors/stream_watcher.hpp"
 #include "actors/streamer_supervisor.hpp"
 #include "tests/actors/actor_test_support.hpp"
 #include "tests/actors/fake_helix_actor.hpp"
@@ -22,7 +23,9 @@ class stream_identity_test : public ::testing::TestWithParam<bool> {
   caf::actor_system sys{cfg};
   std::shared_ptr<flaky_backend> backend = std::make_shared<flaky_backend>();
   std::shared_ptr<fake_helix_state> helix = std::make_shared<fake_helix_state>();
-  twitch_client_actor twitch = sys.spawn(fake_helix, helix);
+  twitch_actor twitch = sys.spawn(fake_helix, helix);
+  stream_watcher_actor watcher =
+      sys.spawn(stream_watcher_fn, twitch, stream_watcher_config{});
   event_bus_actor bus = sys.spawn(event_bus_fn);
   storage_actor storage;
   streamer_supervisor_actor supervisor;
@@ -32,7 +35,7 @@ class stream_identity_test : public ::testing::TestWithParam<bool> {
 
   void start() {
     storage = spawn_loaded_storage(sys, std::shared_ptr<storage::backend>(backend));
-    supervisor = sys.spawn(streamer_supervisor_fn, storage, bus, twitch, tuning);
+    supervisor = sys.spawn(streamer_supervisor_fn, storage, bus, watcher, tuning);
   }
   /// Everything the process held is gone; only the backend remains (as with Redis).
   void restart() {
@@ -54,7 +57,8 @@ class stream_identity_test : public ::testing::TestWithParam<bool> {
   }
   ~stream_identity_test() override {
     stop();
-    for (auto h : {caf::actor_cast<caf::actor>(twitch), caf::actor_cast<caf::actor>(bus)})
+    for (auto h : {caf::actor_cast<caf::actor>(twitch), caf::actor_cast<caf::actor>(bus),
+                   caf::actor_cast<caf::actor>(watcher)})
       caf::anon_send_exit(h, caf::exit_reason::user_shutdown);
   }
 

@@ -27,7 +27,7 @@ class streamer_actor_test : public ::testing::Test {
   void start() {
     storage = spawn_loaded_storage(sys, backend, storage_opts);
     bus = sys.spawn(event_bus_fn);
-    supervisor = sys.spawn(streamer_supervisor_fn, storage, bus, twitch_client_actor{},
+    supervisor = sys.spawn(streamer_supervisor_fn, storage, bus, stream_watcher_actor{},
                            streamer_tuning{});
     listener = sys.spawn(recording_listener, changes);
     caf::anon_send(bus, subscribe_atom::value, listener);

@@ -40,7 +40,7 @@ class webhook_actor_test : public ::testing::Test {
     storage =
         spawn_storage(sys, std::shared_ptr<storage::backend>(backend), storage_opts);
     bus = sys.spawn(event_bus_fn);
-    supervisor = sys.spawn(streamer_supervisor_fn, storage, bus, twitch_client_actor{},
+    supervisor = sys.spawn(streamer_supervisor_fn, storage, bus, stream_watcher_actor{},
                            streamer_tuning{});
     sched.run();
     webhook_config w;

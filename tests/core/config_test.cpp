@@ -475,7 +475,7 @@ TEST(LoadConfig, TwitchRetryInterval) {
 }
 
 TEST(LoadConfig, HelixLagWindow) {
-  EXPECT_EQ(run_clean({}, {}).cfg->helix_lag_window_s, 600);
+  EXPECT_EQ(run_clean({}, {}).cfg->helix_lag_window_s, 300);
   for (const char* bad : {"abc", "0", "-1", "86401"}) {
     SCOPED_TRACE(bad);
     expect_error_naming(run_clean({}, {{"HELIX_LAG_WINDOW", bad}}), "HELIX_LAG_WINDOW");

@@ -506,6 +506,10 @@ class openapi_e2e : public ::testing::Test {
          "http://127.0.0.1:" + std::to_string(port_) + "/webhooks/eventsub"},
         {"REQUIRE_API_KEY", "true"},
         {"API_KEY", api_key}});
+    // /health says "starting" (503, documented) until the start-up round is over.
+    ASSERT_TRUE(
+        eventually([&] { return http_once(port(), "GET", "/health").status == 200; },
+                   std::chrono::seconds(30)));
   }
 
   /// A server with only the API key: for the static routes.
