@@ -27,8 +27,10 @@ std::chrono::seconds take_token(status_lookup_state& st, clock::time_point now) 
     st.tokens -= 1;
     return std::chrono::seconds(0);
   }
+  // Rounded up to whole seconds, but not past a whole second that rounding error in
+  // `tokens` alone exceeds (10.000000001 s is 10 s, not 11).
   double wait = (1 - st.tokens) * 60.0 / capacity;
-  return std::chrono::seconds(std::max<int64_t>(1, std::llround(std::ceil(wait))));
+  return std::chrono::seconds(std::max<int64_t>(1, std::llround(std::ceil(wait - 1e-6))));
 }
 
 void sweep(status_lookup_state& st, clock::time_point now) {
