@@ -33,7 +33,9 @@ void arm(self_ptr self) {
   auto at = std::max(earliest, now + st.cfg.batch_window);
   if (at >= st.armed_for) return;  // a tick comes sooner
   st.armed_for = at;
-  auto delay = std::chrono::duration_cast<std::chrono::milliseconds>(at - now);
+  // Rounded up: a tick a fraction of a millisecond early finds nothing due and waits
+  // another batch window.
+  auto delay = std::chrono::ceil<std::chrono::milliseconds>(at - now);
   self->delayed_send(self, std::max(delay, std::chrono::milliseconds(1)),
                      tick_atom::value);
 }

@@ -272,5 +272,16 @@ TEST_F(stream_watcher_test, metadata_whose_rounds_keep_failing_is_dropped_at_giv
   EXPECT_TRUE(results->empty());
 }
 
+TEST_F(stream_watcher_test, a_watch_due_between_two_milliseconds_is_asked_when_due) {
+  start();
+  helix->live["1"] = listed_stream("1", "s1");
+  // Streamer actors compute their times on the nanosecond.
+  watch("1", "s1", watch_purpose::recheck, 1000ms + 500us);
+  advance_to(990ms);
+  advance_to(2s, 1ms);
+  EXPECT_EQ(request_times(), std::vector<int64_t>{1001});
+  EXPECT_EQ(results->size(), 1u);
+}
+
 }  // namespace
 }  // namespace eventsubd::testing
