@@ -303,6 +303,45 @@ TEST_F(twitch_scheduler_test, a_full_queue_answers_unavailable_with_retry_after)
             (strings{"subscribe:running", "subscribe:q1", "subscribe:q2"}));
 }
 
+TEST_F(twitch_scheduler_test, each_class_has_its_own_queue_limit) {
+  auto interactive = worker(work_class::interactive);
+  auto lookup = worker(work_class::lookup);
+  auto bulk = worker(work_class::bulk);
+  start({{1, 2, 3}, 5s, 3600s});
+  // Every worker busy: what they run does not count against a limit.
+  auto running_add = subscribe(work_class::interactive, "running");
+  auto running_lookup = users(ticket(work_class::lookup), "running");
+  auto running_bulk = reconcile();
+  auto queued_add = subscribe(work_class::interactive, "queued");
+  auto refused_add = subscribe(work_class::interactive, "refused");
+  // A full interactive queue refuses no other class.
+  std::vector<std::shared_ptr<answer<std::vector<twitch::twitch_user>>>> lookups;
+  for (auto login : {"l1", "l2", "l3"})
+    lookups.push_back(users(ticket(work_class::lookup), login));
+  std::vector<std::shared_ptr<answer<reconcile_result>>> bulks;
+  for (int i = 0; i < 4; ++i) bulks.push_back(reconcile());
+  auto refused = [](const auto& a) {
+    return a->error && a->as_query_result().code == errc::unavailable &&
+           a->as_query_result().retry_after == 5s;
+  };
+  EXPECT_FALSE(queued_add->answered());
+  EXPECT_TRUE(refused(refused_add));
+  EXPECT_FALSE(lookups[0]->answered() || lookups[1]->answered());
+  EXPECT_TRUE(refused(lookups[2]));
+  EXPECT_FALSE(bulks[0]->answered() || bulks[1]->answered() || bulks[2]->answered());
+  EXPECT_TRUE(refused(bulks[3]));
+  // Room again once the worker takes the next request.
+  release(interactive);
+  EXPECT_TRUE(running_add->value);
+  auto later_add = subscribe(work_class::interactive, "later");
+  EXPECT_FALSE(later_add->answered());
+  release(interactive);
+  release(interactive);
+  EXPECT_TRUE(queued_add->value && later_add->value);
+  EXPECT_EQ(interactive->calls,
+            (strings{"subscribe:running", "subscribe:queued", "subscribe:later"}));
+}
+
 TEST_F(twitch_scheduler_test, a_class_without_a_worker_is_refused) {
   auto interactive = worker(work_class::interactive);
   start();
