@@ -377,6 +377,26 @@ TEST_F(twitch_scheduler_test, on_exit_every_queued_request_is_answered_at_once) 
   EXPECT_EQ(bulk->calls, strings{"reconcile:0"});
 }
 
+TEST_F(twitch_scheduler_test, on_exit_work_a_worker_runs_is_answered_too) {
+  auto interactive = worker(work_class::interactive);
+  start();
+  auto running = subscribe(work_class::interactive, "running");
+  ASSERT_EQ(interactive->calls, strings{"subscribe:running"});
+  caf::anon_send_exit(scheduler, caf::exit_reason::user_shutdown);
+  sched.run();
+  // Answered although the worker still holds its call: the worker's answer would go to
+  // an actor that is gone.
+  ASSERT_TRUE(running->error);
+  EXPECT_EQ(running->as_query_result().code, errc::unavailable);
+  release(interactive);  // that answer comes too late and changes nothing
+  EXPECT_FALSE(running->value);
+  // What is sent after the exit is refused too (by CAF).
+  auto late = subscribe(work_class::interactive, "late");
+  ASSERT_TRUE(late->error);
+  EXPECT_EQ(*late->error, caf::sec::request_receiver_down);
+  EXPECT_EQ(interactive->calls, strings{"subscribe:running"});
+}
+
 TEST_F(twitch_scheduler_test, the_hourly_validate_goes_to_a_bulk_worker) {
   auto interactive = worker(work_class::interactive);
   auto lookup = worker(work_class::lookup);
