@@ -134,7 +134,8 @@ TEST_F(twitch_scheduling_e2e,
   // retries: one call per stream (1,000) or per 250 ms would be far above.
   auto windows = std::chrono::ceil<std::chrono::seconds>(burst_took).count();
   EXPECT_LE(metadata_calls, 10 + windows + 2)
-      << "Get Streams calls for the burst's metadata (the burst took " << windows << " s)";
+      << "Get Streams calls for the burst's metadata (the burst took " << windows
+      << " s)";
 }
 
 TEST_F(twitch_scheduling_e2e, a_flood_of_unknown_lookups_does_not_delay_an_add) {
