@@ -119,16 +119,28 @@ void session::watch_for_hangup() {
   // readable. End of stream (or an error) means the client is gone: mark the request
   // abandoned, so work queued for it is dropped, and close at once. Bytes mean a
   // pipelined request, read after the answer; the watch ends there.
-  socket_.async_wait(net::socket_base::wait_read, [self = shared_from_this(),
-                                                   gone = gone_](beast::error_code ec) {
-    if (ec || self->phase_ != phase::processing || gone != self->gone_) return;
-    char byte = 0;
-    auto n = ::recv(self->socket_.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-    if (n > 0 || (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))) return;
-    gone->store(true);
-    log_for("http")->debug("client went away before its answer; closing");
-    self->close_socket();
-  });
+  socket_.async_wait(net::socket_base::wait_read,
+                     [self = shared_from_this(), gone = gone_](beast::error_code ec) {
+                       if (ec || self->phase_ != phase::processing || gone != self->gone_)
+                         return;
+                       if (self->peer_hung_up()) self->abandon_request();
+                     });
+  // The reactor is edge-triggered: a hang-up that arrived together with the request
+  // (send, then close at once) was consumed by the read and never wakes the wait above.
+  // Look once now that the wait is queued, so a later hang-up still wakes it.
+  if (peer_hung_up()) abandon_request();
+}
+
+bool session::peer_hung_up() {
+  char byte = 0;
+  auto n = ::recv(socket_.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+}
+
+void session::abandon_request() {
+  gone_->store(true);
+  log_for("http")->debug("client went away before its answer; closing");
+  close_socket();
 }
 
 void session::on_read_error(beast::error_code ec) {

@@ -53,6 +53,8 @@ class session : public std::enable_shared_from_this<session> {
   void on_body(boost::beast::error_code ec);
   void on_read_error(boost::beast::error_code ec);
   void watch_for_hangup();
+  bool peer_hung_up();     // the client closed its side (peeked, nothing consumed)
+  void abandon_request();  // mark the request in flight abandoned and close
   void send(response res);
   void on_write(boost::beast::error_code ec);
   void close_gracefully();
