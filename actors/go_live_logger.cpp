@@ -13,12 +13,15 @@ stream_listener_actor::behavior_type go_live_logger_fn(stream_listener_actor::po
         const auto& name =
             change.display_name.empty() ? change.login : change.display_name;
         switch (change.kind) {
-          case change_kind::online:
+          // Each case in braces: see the note in twitch/webhook_gate.cpp (clang 14).
+          case change_kind::online: {
             log->info("Stream online: {} ({})", name, change.login);
             break;
-          case change_kind::offline:
+          }
+          case change_kind::offline: {
             log->info("Stream offline: {} ({})", name, change.login);
             break;
+          }
           case change_kind::metadata:
             break;  // only go-live and stream end are worth a line
         }

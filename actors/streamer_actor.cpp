@@ -169,19 +169,22 @@ streamer_actor::behavior_type streamer_fn(self_ptr self, const std::string& user
     stream_observation obs{report.online, report.stream_id, report.started_at,
                            report.sent_at, report.source};
     switch (self->state.machine.consider(obs, at)) {
-      case stream_verdict::duplicate:
+      // Each case in braces: see the note in twitch/webhook_gate.cpp (clang 14).
+      case stream_verdict::duplicate: {
         log->debug("streamer {}: duplicate {} ({})", report.login, report.event_type,
                    report.message_id);
         remember_alone(report);
         reply(query_result::success(webhook_replies::duplicate()));
         return;
-      case stream_verdict::stale:
+      }
+      case stream_verdict::stale: {
         log->info("streamer {}: ignored outdated {} ({})", report.login,
                   report.event_type, report.message_id);
         remember_alone(report);
         reply(query_result::success(webhook_replies::outdated()));
         return;
-      case stream_verdict::recheck_later:
+      }
+      case stream_verdict::recheck_later: {
         log->debug(
             "streamer {}: Get Streams still lists ended stream {}; asking again "
             "after the lag window",
@@ -189,6 +192,7 @@ streamer_actor::behavior_type streamer_fn(self_ptr self, const std::string& user
         schedule_recheck(self, watcher, report.stream_id);
         reply(query_result::success(webhook_replies::outdated()));
         return;
+      }
       case stream_verdict::apply:
         break;
     }

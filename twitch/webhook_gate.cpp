@@ -124,7 +124,11 @@ gate_verdict webhook_gate::check(webhook_request&& req) const {
   gate_verdict v;
   v.kind = kind;
   switch (type) {
-    case message_type::verification:
+    case message_type::verification: {
+      // Braces: clang 14 destroys the temporaries of a full-expression holding a
+      // consteval call (fmt's format string) at the end of the enclosing scope. Without
+      // a scope of its own, that was the switch, so every notification destroyed a
+      // logger pointer never constructed (ASan: stack-use-after-scope).
       log_for("twitch")->info(
           "webhook: answered the verification challenge of subscription {} ({})",
           msg.subscription.id, msg.subscription.type);
@@ -132,6 +136,7 @@ gate_verdict webhook_gate::check(webhook_request&& req) const {
       v.answer =
           query_result::success(make_body(std::move(msg.challenge)), body_kind::text);
       return v;
+    }
     case message_type::unknown:
       v.answered = true;
       v.outcome = outcome::ignored;

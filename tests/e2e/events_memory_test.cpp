@@ -1,6 +1,7 @@
 // Memory stays bounded whatever `/events` limits a client asks for (issue 14, item 5):
 // the real binary, memory storage, seeded through its signed webhook with 10,000 live
-// statuses (and so the 1,000 kept events), then every limit from 1 to 1,000 asked for.
+// statuses (1,500 in sanitizer builds) and so the 1,000 kept events, then every limit
+// from 1 to 1,000 asked for.
 // Each answer must be the newest `limit` events of the full list, byte for byte. Once,
 // every limit got its own cached body: over 200 MB for one sweep. `limit` is the only
 // parameter GET /events has today; the filters of api.md's "Additions" (issue 16) must
@@ -22,7 +23,9 @@ constexpr bool check_memory = false;  // their allocators keep freed memory on p
 constexpr bool check_memory = true;
 #endif
 
-constexpr int statuses = 10000;
+// Without the memory check the statuses only fill the event log (and overfill it, so
+// that trimming is swept too); seeding 10,000 took most of a minute under ASan.
+constexpr int statuses = check_memory ? 10000 : 1500;
 constexpr size_t kept_events = 1000;
 constexpr long bound_kib = 64'000'000 / 1024;  // 64 MB (issue 14)
 
