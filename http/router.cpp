@@ -145,8 +145,8 @@ void router::route(request&& req, respond_fn respond, connection_hop hop,
                           std::chrono::steady_clock::now() - started);
   };
   if (m.id != route_id::none && !method_allowed(m.id, req.method())) {
-    auto res = error_response(errc::internal, "Method Not Allowed", version, keep_alive);
-    res.result(bh::status::method_not_allowed);
+    auto res = error_response(errc::method_not_allowed, "Method Not Allowed", version,
+                              keep_alive);
     res.set(bh::field::allow, allowed(m.id));
     count(res);
     return respond(std::move(res));

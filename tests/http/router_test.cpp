@@ -224,9 +224,13 @@ TEST(status_map_test, every_error_code_has_its_status) {
   EXPECT_EQ(status_for(errc::unauthorized), bh::status::unauthorized);
   EXPECT_EQ(status_for(errc::forbidden), bh::status::forbidden);
   EXPECT_EQ(status_for(errc::not_found), bh::status::not_found);
+  EXPECT_EQ(status_for(errc::method_not_allowed), bh::status::method_not_allowed);
   EXPECT_EQ(status_for(errc::conflict), bh::status::conflict);
   EXPECT_EQ(status_for(errc::payload_too_large), bh::status::payload_too_large);
   EXPECT_EQ(status_for(errc::unprocessable), bh::status::unprocessable_entity);
+  EXPECT_EQ(status_for(errc::too_many_requests), bh::status::too_many_requests);
+  EXPECT_EQ(status_for(errc::headers_too_large),
+            bh::status::request_header_fields_too_large);
   EXPECT_EQ(status_for(errc::unavailable), bh::status::service_unavailable);
   EXPECT_EQ(status_for(errc::upstream_error), bh::status::bad_gateway);
   EXPECT_EQ(status_for(errc::upstream_timeout), bh::status::gateway_timeout);
