@@ -137,6 +137,38 @@ TEST(router_test, errors_never_reach_the_service) {
   EXPECT_TRUE(svc.last_call.empty());
 }
 
+TEST(router_test, a_wrong_method_is_405_with_the_paths_methods_before_the_api_key) {
+  recording_service svc;
+  router r{svc, api_key_guard{true, "secret-key"}};
+  auto webhook = route(r, bh::verb::get, "/webhooks/eventsub");
+  EXPECT_EQ(webhook.status, 405);
+  EXPECT_EQ(webhook.body, R"({"detail":"Method Not Allowed"})");
+  EXPECT_EQ(webhook.res[bh::field::allow], "POST");
+  EXPECT_EQ(webhook.res[bh::field::content_type], "application/json");
+  auto head = route(r, bh::verb::head, "/streams/live");
+  EXPECT_EQ(head.status, 405);
+  EXPECT_EQ(head.res[bh::field::allow], "GET");
+  EXPECT_TRUE(svc.last_call.empty());
+}
+
+TEST(router_test, answers_are_counted_under_their_routes_label) {
+  recording_service svc;
+  router r{svc, api_key_guard{false, ""}};
+  route(r, bh::verb::get, "/docs/init.js");
+  route(r, bh::verb::patch, "/streamers/x");
+  route(r, bh::verb::get, "/nowhere");
+  route(r, bh::verb::get, "/streamers/shroud/status");
+  auto text = route(r, bh::verb::get, "/metrics").body;
+  for (
+      const char* series :
+      {R"(eventsubd_http_requests_total{route="/docs",status="200"})",
+       R"(eventsubd_http_requests_total{route="/streamers/{username}",status="405"})",
+       R"(eventsubd_http_requests_total{route="unmatched",status="404"})",
+       R"(eventsubd_http_requests_total{route="/streamers/{username}/status",status="200"})",
+       R"(eventsubd_http_request_duration_seconds_count{route="unmatched"})"})
+    EXPECT_NE(text.find(series), std::string::npos) << series << " missing in\n" << text;
+}
+
 /// A service that keeps the reply, as an actor does, to answer it later.
 class deferred_service : public recording_service {
  public:
