@@ -112,6 +112,7 @@ constexpr auto get = bh::verb::get;
 constexpr auto post = bh::verb::post;
 constexpr auto delete_ = bh::verb::delete_;
 constexpr std::string_view docs = "/docs";  // the label of every static page
+constexpr bool undocumented = false;
 
 constexpr endpoint endpoints[] = {
     {get, "/", open, root},
@@ -126,10 +127,10 @@ constexpr endpoint endpoints[] = {
     // The API's description and its page, open like FastAPI's /docs.
     {get, "/openapi.json", open, static_page, docs},
     {get, "/docs", open, static_page, docs},
-    {get, "/docs/init.js", open, static_page, docs, false},
-    {get, "/docs/swagger-ui.css", open, static_page, docs, false},
-    {get, "/docs/swagger-ui-bundle.js", open, static_page, docs, false},
-    {get, "/docs/favicon-32x32.png", open, static_page, docs, false},
+    {get, "/docs/init.js", open, static_page, docs, undocumented},
+    {get, "/docs/swagger-ui.css", open, static_page, docs, undocumented},
+    {get, "/docs/swagger-ui-bundle.js", open, static_page, docs, undocumented},
+    {get, "/docs/favicon-32x32.png", open, static_page, docs, undocumented},
     {get, "/metrics", metrics_key, metrics_page},
 };
 constexpr std::size_t rows = std::size(endpoints);
@@ -174,39 +175,92 @@ constexpr auto row_labels = [] {
   return out;
 }();
 
+/// For each row, the end of its path's rows (they are adjacent).
+constexpr auto path_end = [] {
+  std::array<std::size_t, rows> out{};
+  for (std::size_t i = 0; i < rows; ++i) {
+    out[i] = i + 1;
+    while (out[i] < rows && endpoints[out[i]].path == endpoints[i].path) ++out[i];
+  }
+  return out;
+}();
+
+/// For each row, the first of its path's rows.
+constexpr auto path_begin = [] {
+  std::array<std::size_t, rows> out{};
+  for (std::size_t i = 0; i < rows; ++i)
+    out[i] = i > 0 && endpoints[i - 1].path == endpoints[i].path ? out[i - 1] : i;
+  return out;
+}();
+
 /// Each path's rows are adjacent, and no path has a method twice.
 constexpr bool paths_are_grouped() {
   for (std::size_t i = 0; i < rows; ++i)
     for (std::size_t j = i + 1; j < rows; ++j) {
       if (endpoints[j].path != endpoints[i].path) continue;
-      if (endpoints[j].method == endpoints[i].method) return false;
-      if (endpoints[j - 1].path != endpoints[i].path) return false;
+      if (endpoints[j].method == endpoints[i].method || j >= path_end[i]) return false;
     }
   return true;
 }
 
+/// A path pattern split around its parameter: the literal text before and after it.
+struct shape {
+  std::string_view prefix;  // the whole pattern when it has no parameter
+  std::string_view suffix;
+  bool param = false;
+};
+
+constexpr shape shape_of(std::string_view pattern) {
+  auto open = pattern.find('{');
+  if (open == std::string_view::npos) return {pattern, {}, false};
+  return {pattern.substr(0, open), pattern.substr(pattern.find('}', open) + 1), true};
+}
+
+constexpr auto shapes = [] {
+  std::array<shape, rows> out{};
+  for (std::size_t i = 0; i < rows; ++i) out[i] = shape_of(endpoints[i].path);
+  return out;
+}();
+
+/// "/literal", or at most one `{name}` that is a whole segment: "/a/{name}/b".
+constexpr bool well_formed(std::string_view pattern) {
+  if (pattern.empty() || pattern.front() != '/') return false;
+  auto open = pattern.find('{');
+  if (open == std::string_view::npos) return pattern.find('}') == std::string_view::npos;
+  auto close = pattern.find('}');
+  return pattern[open - 1] == '/' && close != std::string_view::npos &&
+         close > open + 1 && pattern.find_first_of("{}/", open + 1) == close &&
+         pattern.find_first_of("{}", close + 1) == std::string_view::npos &&
+         (close + 1 == pattern.size() || pattern[close + 1] == '/');
+}
+
+constexpr bool patterns_are_well_formed() {
+  for (const auto& e : endpoints)
+    if (!well_formed(e.path)) return false;
+  return true;
+}
+
 static_assert(paths_are_grouped(), "a path's rows must be adjacent, each method once");
+static_assert(patterns_are_well_formed(),
+              "a path is literal or has one `{name}` segment");
 static_assert(labels.size() <= metrics::max_http_routes, "raise max_http_routes");
 
-/// Whether `path` has the shape of `pattern`; the `{...}` segment's text goes to `param`.
-bool matches(std::string_view pattern, std::string_view path, std::string_view& param) {
-  for (;;) {
-    auto open = pattern.find('{');
-    auto literal = pattern.substr(0, open);
-    if (path.substr(0, literal.size()) != literal) return false;
-    path.remove_prefix(literal.size());
-    if (open == std::string_view::npos) return path.empty();
-    pattern.remove_prefix(pattern.find('}', open) + 1);
-    auto segment = path.substr(0, path.find('/'));
-    if (segment.empty()) return false;
-    param = segment;
-    path.remove_prefix(segment.size());
-  }
+/// Whether `path` has the shape; the parameter's segment goes to `param`.
+bool matches(const shape& s, std::string_view path, std::string_view& param) {
+  if (!s.param) return path == s.prefix;
+  if (path.size() <= s.prefix.size() + s.suffix.size() || !path.starts_with(s.prefix) ||
+      !path.ends_with(s.suffix))
+    return false;
+  auto segment =
+      path.substr(s.prefix.size(), path.size() - s.prefix.size() - s.suffix.size());
+  if (segment.find('/') != std::string_view::npos) return false;
+  param = segment;
+  return true;
 }
 
 std::string join_methods(std::size_t first) {
   std::string out;
-  for (std::size_t i = first; i < rows && endpoints[i].path == endpoints[first].path; ++i)
+  for (std::size_t i = first; i < path_end[first]; ++i)
     out.append(out.empty() ? "" : ", ").append(bh::to_string(endpoints[i].method));
   return out;
 }
@@ -238,11 +292,11 @@ std::span<const std::string_view> route_labels() {
 }
 
 route_match match_route(bh::verb method, std::string_view path) {
-  for (std::size_t i = 0; i < rows; ++i) {
+  for (std::size_t i = 0; i < rows; i = path_end[i]) {
     std::string_view param;
-    if (!matches(endpoints[i].path, path, param)) continue;
+    if (!matches(shapes[i], path, param)) continue;
     route_match m{nullptr, &endpoints[i], param, row_labels[i]};
-    for (std::size_t j = i; j < rows && endpoints[j].path == endpoints[i].path; ++j)
+    for (std::size_t j = i; j < path_end[i]; ++j)
       if (endpoints[j].method == method) {
         m.row = &endpoints[j];
         break;
@@ -258,9 +312,7 @@ std::string_view allowed_methods(const endpoint& row) {
     for (std::size_t i = 0; i < rows; ++i) out[i] = join_methods(i);
     return out;
   }();
-  std::size_t i = static_cast<std::size_t>(&row - endpoints);
-  while (i > 0 && endpoints[i - 1].path == row.path) --i;  // the path's first row
-  return allow[i];
+  return allow[path_begin[static_cast<std::size_t>(&row - endpoints)]];
 }
 
 }  // namespace eventsubd::http
