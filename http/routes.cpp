@@ -100,6 +100,10 @@ void static_page(route_call& c) {
   c.reply(query_result::success(page->body, page->kind));
 }
 
+bool has_static_page(std::string_view path) {
+  return find_static_page(path) != nullptr;
+}
+
 void metrics_page(route_call& c) {
   c.reply(query_result::success(make_body(metrics::render_prometheus(route_labels())),
                                 body_kind::prometheus));
@@ -127,10 +131,8 @@ constexpr endpoint endpoints[] = {
     // The API's description and its page, open like FastAPI's /docs.
     {get, "/openapi.json", open, static_page, docs},
     {get, "/docs", open, static_page, docs},
-    {get, "/docs/init.js", open, static_page, docs, undocumented},
-    {get, "/docs/swagger-ui.css", open, static_page, docs, undocumented},
-    {get, "/docs/swagger-ui-bundle.js", open, static_page, docs, undocumented},
-    {get, "/docs/favicon-32x32.png", open, static_page, docs, undocumented},
+    // The page's assets: only those this build has (none without npm).
+    {get, "/docs/{asset}", open, static_page, docs, undocumented, has_static_page},
     {get, "/metrics", metrics_key, metrics_page},
 };
 constexpr std::size_t rows = std::size(endpoints);
@@ -295,6 +297,7 @@ route_match match_route(bh::verb method, std::string_view path) {
   for (std::size_t i = 0; i < rows; i = path_end[i]) {
     std::string_view param;
     if (!matches(shapes[i], path, param)) continue;
+    if (endpoints[i].exists && !endpoints[i].exists(path)) continue;
     route_match m{nullptr, &endpoints[i], param, row_labels[i]};
     for (std::size_t j = i; j < path_end[i]; ++j)
       if (endpoints[j].method == method) {

@@ -63,6 +63,9 @@ struct endpoint {  // NOLINT(clang-analyzer-optin.performance.Padding)
   std::string_view label = {};
   /// An operation of http/openapi.json (the Swagger UI's assets are not).
   bool documented = true;
+  /// When set, the path matches only where this holds (checked on a path's first row):
+  /// for files that only some builds have, such as the Swagger UI's assets.
+  bool (*exists)(std::string_view path) = nullptr;
 };
 
 /// Every endpoint, in match order.

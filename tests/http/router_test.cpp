@@ -154,7 +154,7 @@ TEST(router_test, a_wrong_method_is_405_with_the_paths_methods_before_the_api_ke
 TEST(router_test, answers_are_counted_under_their_routes_label) {
   recording_service svc;
   router r{svc, api_key_guard{false, ""}};
-  route(r, bh::verb::get, "/docs/init.js");
+  route(r, bh::verb::get, "/openapi.json");
   route(r, bh::verb::patch, "/streamers/x");
   route(r, bh::verb::get, "/nowhere");
   route(r, bh::verb::get, "/streamers/shroud/status");
