@@ -14,6 +14,8 @@ std::string_view to_string(errc code) {
       return "forbidden";
     case errc::not_found:
       return "not_found";
+    case errc::method_not_allowed:
+      return "method_not_allowed";
     case errc::conflict:
       return "conflict";
     case errc::payload_too_large:
@@ -22,6 +24,8 @@ std::string_view to_string(errc code) {
       return "unprocessable";
     case errc::too_many_requests:
       return "too_many_requests";
+    case errc::headers_too_large:
+      return "headers_too_large";
     case errc::unavailable:
       return "unavailable";
     case errc::upstream_error:

@@ -2,6 +2,7 @@
 
 #include "core/version.hpp"
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cstdio>
@@ -22,19 +23,6 @@ template <class E>
 size_t idx(E e) {
   return static_cast<size_t>(e);
 }
-
-constexpr std::array<std::string_view, n<route>> route_names{
-    "/",
-    "/health",
-    "/streamers",
-    "/streamers/{username}",
-    "/streamers/{username}/status",
-    "/streams/live",
-    "/events",
-    "/webhooks/eventsub",
-    "/docs",
-    "/metrics",
-    "unmatched"};
 
 // The status codes the router answers with; anything else is counted as "other".
 constexpr std::array<unsigned, 16> status_codes{200, 400, 401, 403, 404, 405, 409, 413,
@@ -74,8 +62,8 @@ constexpr std::array<unsigned, 14> helix_codes{0,   200, 202, 204, 400, 401, 403
                                                404, 409, 429, 500, 502, 503, 504};
 
 struct registry {
-  std::array<std::array<counter, status_codes.size()>, n<route>> http{};
-  std::array<histogram, n<route>> latency{};
+  std::array<std::array<counter, status_codes.size()>, max_http_routes> http{};
+  std::array<histogram, max_http_routes> latency{};
   std::array<std::array<counter, n<outcome>>, n<message_kind>> webhook{};
   std::array<std::array<counter, 2>, 2> applied{};  // [online][from_webhook]
   std::array<std::array<counter, helix_codes.size() + 1>, n<helix_endpoint>> helix{};
@@ -153,10 +141,11 @@ int64_t resident_bytes() {
 
 }  // namespace
 
-void http_request(route r, unsigned status, std::chrono::nanoseconds latency) {
+void http_request(std::size_t route, unsigned status, std::chrono::nanoseconds latency) {
   auto& g = reg();
-  g.http[idx(r)][status_index(status)].fetch_add(1, relaxed);
-  auto& h = g.latency[idx(r)];
+  route = std::min(route, max_http_routes - 1);
+  g.http[route][status_index(status)].fetch_add(1, relaxed);
+  auto& h = g.latency[route];
   double seconds = std::chrono::duration<double>(latency).count();
   for (size_t i = 0; i < buckets.size(); ++i)
     if (seconds <= buckets[i]) {
@@ -239,8 +228,9 @@ void http_accept_failed() {
   reg().accept_failures.fetch_add(1, relaxed);
 }
 
-std::string render_prometheus() {
+std::string render_prometheus(std::span<const std::string_view> http_route_labels) {
   auto& g = reg();
+  const auto routes = std::min(http_route_labels.size(), max_http_routes);
   std::string out;
   out.reserve(16384);
 
@@ -249,23 +239,23 @@ std::string render_prometheus() {
 
   header(out, "eventsubd_http_requests_total", "counter",
          "HTTP requests answered, by route and status code.");
-  for (size_t r = 0; r < n<route>; ++r)
+  for (size_t r = 0; r < routes; ++r)
     for (size_t s = 0; s < status_codes.size(); ++s) {
       auto v = g.http[r][s].load(relaxed);
       if (v == 0) continue;
       auto code = status_codes[s] ? std::to_string(status_codes[s]) : "other";
       sample(out, "eventsubd_http_requests_total",
-             "route=\"" + escaped(route_names[r]) + "\",status=\"" + code + "\"",
+             "route=\"" + escaped(http_route_labels[r]) + "\",status=\"" + code + "\"",
              static_cast<double>(v));
     }
 
   header(out, "eventsubd_http_request_duration_seconds", "histogram",
          "Time from a routed request to its response being handed to the connection.");
-  for (size_t r = 0; r < n<route>; ++r) {
+  for (size_t r = 0; r < routes; ++r) {
     auto& h = g.latency[r];
     auto count = h.count.load(relaxed);
     if (count == 0) continue;
-    auto route_label = "route=\"" + escaped(route_names[r]) + "\"";
+    auto route_label = "route=\"" + escaped(http_route_labels[r]) + "\"";
     uint64_t cumulative = 0;
     for (size_t i = 0; i < buckets.size(); ++i) {
       cumulative += h.le[i].load(relaxed);

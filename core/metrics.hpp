@@ -1,33 +1,26 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <map>
+#include <span>
 #include <string>
 #include <string_view>
 
 // Process-wide counters and gauges for `GET /metrics`. Lock-free (relaxed atomics) so
 // any thread, HTTP or actor, counts without a message or a lock; rendered in
-// Prometheus' text format. Label values are fixed enums, so the series stay bounded.
+// Prometheus' text format. Label values come from fixed lists (enums here, the route
+// table in http/), so the series stay bounded.
 namespace eventsubd::metrics {
 
-enum class route : uint8_t {
-  root,
-  health,
-  streamers,
-  streamer,
-  streamer_status,
-  live,
-  events,
-  webhook,
-  docs,  // /openapi.json, /docs and its assets
-  metrics,
-  unmatched,
-  count_
-};
+/// HTTP requests are counted by route index. The route table, and so each index's
+/// label, belongs to the HTTP layer (http/routes): it passes the labels to
+/// `render_prometheus`. At most this many routes (an index beyond counts as the last).
+inline constexpr std::size_t max_http_routes = 32;
 
-/// One answered HTTP request (after routing).
-void http_request(route r, unsigned status, std::chrono::nanoseconds latency);
+/// One answered HTTP request (after routing), under its route's index.
+void http_request(std::size_t route, unsigned status, std::chrono::nanoseconds latency);
 
 enum class message_kind : uint8_t {
   notification,
@@ -91,7 +84,8 @@ void http_connection_refused();
 void http_accept_failed();
 void storage_state(int64_t queue_depth, bool connected);
 
-/// The whole exposition, `# HELP`/`# TYPE` lines included.
-std::string render_prometheus();
+/// The whole exposition, `# HELP`/`# TYPE` lines included; `http_route_labels[i]` names
+/// route index i (http/routes' `route_labels()`).
+std::string render_prometheus(std::span<const std::string_view> http_route_labels);
 
 }  // namespace eventsubd::metrics

@@ -20,6 +20,8 @@ bh::status status_for(errc code) {
       return bh::status::forbidden;
     case errc::not_found:
       return bh::status::not_found;
+    case errc::method_not_allowed:
+      return bh::status::method_not_allowed;
     case errc::conflict:
       return bh::status::conflict;
     case errc::payload_too_large:
@@ -28,6 +30,8 @@ bh::status status_for(errc code) {
       return bh::status::unprocessable_entity;
     case errc::too_many_requests:
       return bh::status::too_many_requests;
+    case errc::headers_too_large:
+      return bh::status::request_header_fields_too_large;
     case errc::unavailable:
       return bh::status::service_unavailable;
     case errc::upstream_error:

@@ -2,22 +2,20 @@
 
 #include "http/auth.hpp"
 #include "http/responses.hpp"
+#include "http/routes.hpp"
 #include "http/service.hpp"
-
-#include <boost/beast/http/message.hpp>
-#include <boost/beast/http/string_body.hpp>
 
 #include <functional>
 
 namespace eventsubd::http {
 
-using request = boost::beast::http::request<boost::beast::http::string_body>;
 using respond_fn = std::function<void(response)>;
 /// Runs a task on the connection's own thread (its strand): at once when called there.
 using connection_hop = std::function<void(std::function<void()>)>;
 
-/// Maps a request to one `service` call: routing (404/405 with `Allow`), the API key
-/// (401), path and query validation (400/422). Knows nothing of actors or storage.
+/// Maps a request to its endpoint's handler (http/routes): routing (404/405 with
+/// `Allow`), the API key (401), then the handler, which validates the path and query
+/// (400/422) and makes one `service` call. Knows nothing of actors or storage.
 class router {
  public:
   /// `metrics_public`: `/metrics` is open even when the API key is required.
@@ -32,6 +30,8 @@ class router {
              abandoned_flag gone = {});
 
  private:
+  bool allows(const endpoint& row, const request& req) const;
+
   service& service_;
   api_key_guard guard_;
   bool metrics_public_;

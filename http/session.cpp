@@ -154,12 +154,9 @@ void session::on_read_error(beast::error_code ec) {
   if (ec == bh::error::body_limit)
     return send(error_response(errc::payload_too_large, "Request body exceeds 1 MiB",
                                version, false));
-  if (ec == bh::error::header_limit) {
-    auto res =
-        error_response(errc::bad_request, "Request headers too large", version, false);
-    res.result(bh::status::request_header_fields_too_large);
-    return send(std::move(res));
-  }
+  if (ec == bh::error::header_limit)
+    return send(error_response(errc::headers_too_large, "Request headers too large",
+                               version, false));
   if (ec == bh::error::end_of_stream || ec == net::error::operation_aborted ||
       ec == net::error::connection_reset || ec == net::error::eof ||
       ec == net::error::bad_descriptor) {

@@ -137,6 +137,38 @@ TEST(router_test, errors_never_reach_the_service) {
   EXPECT_TRUE(svc.last_call.empty());
 }
 
+TEST(router_test, a_wrong_method_is_405_with_the_paths_methods_before_the_api_key) {
+  recording_service svc;
+  router r{svc, api_key_guard{true, "secret-key"}};
+  auto webhook = route(r, bh::verb::get, "/webhooks/eventsub");
+  EXPECT_EQ(webhook.status, 405);
+  EXPECT_EQ(webhook.body, R"({"detail":"Method Not Allowed"})");
+  EXPECT_EQ(webhook.res[bh::field::allow], "POST");
+  EXPECT_EQ(webhook.res[bh::field::content_type], "application/json");
+  auto head = route(r, bh::verb::head, "/streams/live");
+  EXPECT_EQ(head.status, 405);
+  EXPECT_EQ(head.res[bh::field::allow], "GET");
+  EXPECT_TRUE(svc.last_call.empty());
+}
+
+TEST(router_test, answers_are_counted_under_their_routes_label) {
+  recording_service svc;
+  router r{svc, api_key_guard{false, ""}};
+  route(r, bh::verb::get, "/openapi.json");
+  route(r, bh::verb::patch, "/streamers/x");
+  route(r, bh::verb::get, "/nowhere");
+  route(r, bh::verb::get, "/streamers/shroud/status");
+  auto text = route(r, bh::verb::get, "/metrics").body;
+  for (
+      const char* series :
+      {R"(eventsubd_http_requests_total{route="/docs",status="200"})",
+       R"(eventsubd_http_requests_total{route="/streamers/{username}",status="405"})",
+       R"(eventsubd_http_requests_total{route="unmatched",status="404"})",
+       R"(eventsubd_http_requests_total{route="/streamers/{username}/status",status="200"})",
+       R"(eventsubd_http_request_duration_seconds_count{route="unmatched"})"})
+    EXPECT_NE(text.find(series), std::string::npos) << series << " missing in\n" << text;
+}
+
 /// A service that keeps the reply, as an actor does, to answer it later.
 class deferred_service : public recording_service {
  public:
@@ -224,9 +256,13 @@ TEST(status_map_test, every_error_code_has_its_status) {
   EXPECT_EQ(status_for(errc::unauthorized), bh::status::unauthorized);
   EXPECT_EQ(status_for(errc::forbidden), bh::status::forbidden);
   EXPECT_EQ(status_for(errc::not_found), bh::status::not_found);
+  EXPECT_EQ(status_for(errc::method_not_allowed), bh::status::method_not_allowed);
   EXPECT_EQ(status_for(errc::conflict), bh::status::conflict);
   EXPECT_EQ(status_for(errc::payload_too_large), bh::status::payload_too_large);
   EXPECT_EQ(status_for(errc::unprocessable), bh::status::unprocessable_entity);
+  EXPECT_EQ(status_for(errc::too_many_requests), bh::status::too_many_requests);
+  EXPECT_EQ(status_for(errc::headers_too_large),
+            bh::status::request_header_fields_too_large);
   EXPECT_EQ(status_for(errc::unavailable), bh::status::service_unavailable);
   EXPECT_EQ(status_for(errc::upstream_error), bh::status::bad_gateway);
   EXPECT_EQ(status_for(errc::upstream_timeout), bh::status::gateway_timeout);
