@@ -1,5 +1,6 @@
 #include "actors/storage_actor.hpp"
 
+#include "actors/journal_writer.hpp"
 #include "actors/storage_queue.hpp"
 #include "actors/storage_writer.hpp"
 #include "core/json_codec.hpp"
@@ -29,7 +30,14 @@ caf::typed_response_promise<T> enqueue_and_answer(self_ptr self,
 storage_state::~storage_state() {
   auto unstored = std::count_if(queue.begin(), queue.end(),
                                 [](const pending_write& w) { return w.acknowledged; });
-  if (unstored > 0 && opts.durable)
+  if (unstored == 0 || !opts.durable) return;
+  if (journal)
+    log_for("storage")->info(
+        "storage: {} acknowledged writes wait in the journal {} for the {} backend; the "
+        "next start replays them",
+        unstored, opts.journal ? opts.journal->path() : std::string("(journal)"),
+        opts.backend_name);
+  else
     log_for("storage")->error(
         "storage: {} acknowledged writes were still queued for the {} backend at "
         "shutdown and are lost",
@@ -38,14 +46,17 @@ storage_state::~storage_state() {
 
 storage_actor::behavior_type storage_fn(
     storage_actor::stateful_pointer<storage_state> self,
-    const storage_writer_actor& writer, storage_options opts) {
+    const storage_writer_actor& writer, const journal_writer_actor& journal,
+    storage_options opts) {
   using namespace storage_queue;
   auto log = log_for("storage");
   self->state.writer = writer;
   self->state.opts = std::move(opts);
   self->state.model.publish_to(self->state.opts.published_statuses);
   self->link_to(writer);
-  load(self);
+  self->state.journal = journal;
+  if (journal) self->link_to(journal);
+  start(self);
   auto unloaded = [=](const reply_once& reply) {
     if (self->state.loaded) return false;
     reply(query_result::failure(errc::unavailable, not_loaded));
@@ -53,9 +64,7 @@ storage_actor::behavior_type storage_fn(
   };
   using namespace storage;
   return {
-      [=](load_atom) {
-        if (!self->state.loaded) load(self);
-      },
+      [=](load_atom) { start(self); },
       [=](ping_atom) { probe(self); },
       [=](status_atom, const std::string& login, const reply_once& reply) {
         if (unloaded(reply)) return;
@@ -90,7 +99,7 @@ storage_actor::behavior_type storage_fn(
             make_body(R"({"status":"healthy","storage":"connected"})");
         static const auto unhealthy =
             make_body(R"({"status":"unhealthy","storage":"disconnected"})");
-        if (self->state.loaded && self->state.backend_up)
+        if (storage_queue::healthy(self->state))
           reply(query_result::success(healthy));
         else
           reply({errc::unavailable, {}, unhealthy, body_kind::json});
@@ -230,7 +239,10 @@ storage_actor spawn_storage(caf::actor_system& sys,
   // A backend that blocks (Redis) gets the writer a thread of its own.
   auto writer = backend->blocking() ? sys.spawn<caf::detached>(storage_writer_fn, backend)
                                     : sys.spawn(storage_writer_fn, backend);
-  return sys.spawn(storage_fn, writer, std::move(opts));
+  // The journal's file I/O blocks (fdatasync): a thread of its own too.
+  journal_writer_actor journal;
+  if (opts.journal) journal = sys.spawn<caf::detached>(journal_writer_fn, opts.journal);
+  return sys.spawn(storage_fn, writer, journal, std::move(opts));
 }
 
 }  // namespace eventsubd
