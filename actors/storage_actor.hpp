@@ -12,6 +12,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace eventsubd {
@@ -39,6 +40,13 @@ struct pending_write {
   std::vector<storage::write_op> ops;  // moved into a batch when sent
   std::function<void()> on_stored;     // answers the writer's client; empty once answered
   bool acknowledged = false;  // answered before the backend had it (outage: journaled)
+
+  /// Answers the client, if it still waits, before the backend has the write.
+  void acknowledge() {
+    if (!on_stored) return;
+    std::exchange(on_stored, nullptr)();
+    acknowledged = true;
+  }
 };
 
 struct storage_state {

@@ -1,31 +1,13 @@
 #include "actors/storage_queue.hpp"
 
+#include "actors/storage_journal.hpp"
 #include "core/logging.hpp"
 #include "core/metrics.hpp"
-#include "storage/journal_codec.hpp"
 
 #include <caf/all.hpp>
 
 #include <algorithm>
 
-// The journal (when there is one; storage/journal.hpp). A write is acknowledged once
-// the backend has it or, while the backend is down, once the journal has it on disk.
-// The queue is always, from its front:
-//
-//   [ in the journal: `journaled` ] [ being appended: `journaling` ] [ in memory only ]
-//
-// What makes a replay at start correct: while the journal holds records, no write that
-// is not in it reaches the backend. So the journal holds, in order, every write the
-// backend may have received since its first record, and replaying it (every op is
-// idempotent: the same bytes, ZADD of the same member) ends in the state its last record
-// leaves. Hence:
-// - a batch never mixes journaled and memory-only entries;
-// - a memory-only batch goes only while the journal is empty and no append covers it:
-//   once the journaled entries are stored, the journal is reset first;
-// - an append (which covers the entries from `journaled` on) waits for a memory-only
-//   batch on its way to come back: stored, it leaves the queue; refused, it is appended.
-// A stop or crash between storing journaled writes and the reset replays them again
-// at the next start: harmless, as nothing reached the backend after them.
 namespace eventsubd::storage_queue {
 
 namespace {
@@ -34,29 +16,19 @@ constexpr auto probe_period = std::chrono::seconds(1);  // while the backend is 
 constexpr auto first_backoff = std::chrono::milliseconds(250);
 constexpr auto max_backoff = std::chrono::seconds(5);
 constexpr auto load_retry = std::chrono::seconds(1);
-constexpr auto journal_retry = std::chrono::seconds(1);
-constexpr size_t replay_chunk = 2048;  // ops per pipeline when replaying the journal
 
 const std::string queue_full =
     "Storage is unavailable and its write queue is full; retry later";
 const std::string journal_unwritable =
     "Storage is unavailable and its journal cannot be written; retry later";
 
-/// The writer's error, with the backend's text it carries as its context.
+}  // namespace
+
 std::string reason(self_ptr self, const caf::error& err) {
   const auto& context = err.context();
   if (context.match_elements<std::string>()) return context.get_as<std::string>(0);
   return self->system().render(err);
 }
-
-/// Where the journal is, for logs.
-std::string journal_path(const storage_state& st) {
-  return st.opts.journal ? st.opts.journal->path() : std::string("(journal)");
-}
-
-void pump(self_ptr self);
-
-}  // namespace
 
 bool healthy(const storage_state& st) {
   return st.loaded && st.backend_up && !st.journal_failed;
@@ -69,13 +41,6 @@ void publish_gauges(const storage_state& st) {
 }
 
 namespace {
-
-/// Answers a write's client, if it still waits.
-void acknowledge(pending_write& w) {
-  if (!w.on_stored) return;
-  std::exchange(w.on_stored, nullptr)();
-  w.acknowledged = true;
-}
 
 void went_down(self_ptr self, const std::string& why) {
   auto& st = self->state;
@@ -91,7 +56,7 @@ void went_down(self_ptr self, const std::string& why) {
   // Without a journal, the writes waiting count as accepted now: queued in order and
   // replayed later (lost if the process stops first). With one, once it has them.
   if (!st.journal)
-    for (auto& w : st.queue) acknowledge(w);
+    for (auto& w : st.queue) w.acknowledge();
   publish_gauges(st);
   pump(self);
 }
@@ -123,12 +88,6 @@ void flush_done(self_ptr self) {
   pump(self);
 }
 
-/// Whether the first `n` queue entries may go to the backend now (see the top).
-bool may_send(const storage_state& st, size_t n) {
-  if (!st.journal || n <= st.journaled) return true;
-  return st.journaled == 0 && st.journaling == 0 && !st.journal_dirty;
-}
-
 /// Makes the batch to send from the queue's front, unless one that failed waits to go
 /// again first. False when there is nothing the backend may have now.
 bool prepare_batch(storage_state& st) {
@@ -145,88 +104,7 @@ bool prepare_batch(storage_state& st) {
   return true;
 }
 
-/// A journal call failed: logged once until one succeeds, retried after a while.
-void journal_failed(self_ptr self, const caf::error& err, const char* consequence) {
-  auto& st = self->state;
-  st.journal_busy = false;
-  st.journal_retry_at = std::chrono::steady_clock::now() + journal_retry;
-  if (!std::exchange(st.journal_failed, true))
-    log_for("storage")->error("storage: {}; {} (retrying every second)",
-                              reason(self, err), consequence);
-  publish_gauges(st);
-}
-
-void journal_works(self_ptr self) {
-  auto& st = self->state;
-  st.journal_busy = false;
-  if (std::exchange(st.journal_failed, false))
-    log_for("storage")->info("storage: the journal {} works again", journal_path(st));
-}
-
-/// Appends every memory-only write to the journal (one record each, one sync for all:
-/// group commit) and acknowledges them once it is on disk.
-void append_to_journal(self_ptr self) {
-  auto& st = self->state;
-  std::string records;
-  size_t i = st.journaled;
-  if (st.in_flight && st.in_flight_entries > i) {
-    // A memory-only batch the backend refused (`journaled` is 0 then): its ops are in
-    // the batch now, and go in as one record.
-    storage::append_record(records, *st.in_flight);
-    i = st.in_flight_entries;
-  }
-  for (; i < st.queue.size(); ++i) storage::append_record(records, st.queue[i].ops);
-  st.journaling = st.queue.size() - st.journaled;
-  st.journal_busy = true;
-  self->request(st.journal, caf::infinite, append_atom::value, std::move(records))
-      .then(
-          [=](caf::ok_atom) {
-            auto& st = self->state;
-            journal_works(self);
-            st.journal_dirty = true;
-            for (size_t k = st.journaled; k < st.journaled + st.journaling; ++k)
-              acknowledge(st.queue[k]);
-            st.journaled += std::exchange(st.journaling, 0);
-            publish_gauges(st);
-            pump(self);
-          },
-          [=](const caf::error& err) {
-            self->state.journaling = 0;
-            journal_failed(self, err,
-                           "the writes waiting for the backend stay unacknowledged, and "
-                           "new ones are refused while it is down");
-          });
-}
-
-/// Empties the journal once the backend has every write in it.
-void reset_journal(self_ptr self) {
-  auto& st = self->state;
-  st.journal_busy = true;
-  self->request(st.journal, caf::infinite, reset_atom::value)
-      .then(
-          [=](caf::ok_atom) {
-            journal_works(self);
-            self->state.journal_dirty = false;
-            publish_gauges(self->state);
-            pump(self);
-          },
-          [=](const caf::error& err) {
-            journal_failed(self, err,
-                           "writes not in the journal wait until it can be emptied");
-          });
-}
-
-/// The journal's next step, if any: append while the backend is down, reset once the
-/// backend has everything in it. One call outstanding at a time.
-void journal_step(self_ptr self) {
-  auto& st = self->state;
-  if (!st.journal || st.journal_busy || !st.loaded) return;
-  if (st.journal_failed && std::chrono::steady_clock::now() < st.journal_retry_at) return;
-  const bool memory_only = st.journaled + st.journaling < st.queue.size();
-  const bool batch_on_its_way = st.sending && st.in_flight_entries > st.journaled;
-  if (!st.backend_up && memory_only && !batch_on_its_way) return append_to_journal(self);
-  if (st.journal_dirty && st.journaled == 0) reset_journal(self);
-}
+}  // namespace
 
 /// Moves writes on: to the journal (see journal_step), and the next batch to the
 /// backend when it is up and nothing is outstanding: writes that arrive meanwhile go
@@ -244,6 +122,8 @@ void pump(self_ptr self) {
               pump(self);  // journals the refused batch when it was already down
             });
 }
+
+namespace {
 
 void schedule_probe(self_ptr self) {
   auto& st = self->state;
@@ -281,6 +161,8 @@ void replay_probe(self_ptr self) {
           });
 }
 
+}  // namespace
+
 void load(self_ptr self) {
   self->request(self->state.writer, caf::infinite, load_atom::value)
       .then(
@@ -317,51 +199,6 @@ void load(self_ptr self) {
             self->delayed_send(self, load_retry, load_atom::value);
           });
 }
-
-/// Sends what the journal held at start to the backend, in order and in chunks, then
-/// loads. A failure is retried every second from the chunk that failed.
-void replay_journal(self_ptr self) {
-  auto& st = self->state;
-  const auto& ops = st.opts.replay;
-  if (st.replayed == 0 && !st.replay_started) {
-    st.replay_started = true;
-    log_for("storage")->info(
-        "storage: replaying {} write ops left in the journal {} to the {} backend before "
-        "loading and serving",
-        ops.size(), journal_path(st), st.opts.backend_name);
-  }
-  const auto from = st.replayed;
-  const auto to = from + std::min(replay_chunk, ops.size() - from);
-  auto chunk = std::make_shared<std::vector<storage::write_op>>(
-      ops.begin() + static_cast<std::ptrdiff_t>(from),
-      ops.begin() + static_cast<std::ptrdiff_t>(to));
-  self->request(st.writer, caf::infinite, flush_atom::value,
-                storage::write_batch{std::move(chunk)})
-      .then(
-          [=](caf::ok_atom) {
-            auto& st = self->state;
-            st.replayed = to;
-            if (to < st.opts.replay.size()) return replay_journal(self);
-            log_for("storage")->info("storage: the {} backend has the journal's {} ops",
-                                     st.opts.backend_name, st.opts.replay.size());
-            st.opts.replay = std::vector<storage::write_op>{};  // frees it
-            st.replayed = 0;
-            // Emptied once loaded, before any other write can reach the backend.
-            st.journal_dirty = true;
-            load(self);
-          },
-          [=](const caf::error& err) {
-            auto& st = self->state;
-            if (!std::exchange(st.replay_failure_logged, true))
-              log_for("storage")->error(
-                  "storage: replaying the journal to the {} backend failed, retrying "
-                  "every second: {}",
-                  st.opts.backend_name, reason(self, err));
-            self->delayed_send(self, load_retry, load_atom::value);
-          });
-}
-
-}  // namespace
 
 void start(self_ptr self) {
   auto& st = self->state;

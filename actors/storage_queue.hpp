@@ -37,6 +37,17 @@ std::optional<caf::error> cannot_write(self_ptr self);
 void enqueue(self_ptr self, std::vector<storage::write_op> ops,
              std::function<void()> on_stored = nullptr);
 
+// Shared with storage_journal.cpp.
+
+/// Moves writes on: to the journal, and the next batch to the backend.
+void pump(self_ptr self);
+
+/// Loads the read model through the writer, retrying every second until it succeeds.
+void load(self_ptr self);
+
+/// The writer's (or journal writer's) error, with the text it carries as its context.
+std::string reason(self_ptr self, const caf::error& err);
+
 /// Loaded, the backend up and the journal working: what /health reports.
 bool healthy(const storage_state& st);
 
