@@ -41,6 +41,14 @@ using storage_writer_actor = caf::typed_actor<
     // Is the backend reachable?
     caf::replies_to<ping_atom>::with<caf::ok_atom>>;
 
+/// Appends to the storage journal and syncs it; blocking file I/O, so spawned detached.
+/// Only the storage actor talks to it (see storage/journal.hpp).
+using journal_writer_actor = caf::typed_actor<
+    // Append framed records; answered once they are on disk (fdatasync).
+    caf::replies_to<append_atom, std::string>::with<caf::ok_atom>,
+    // Drop every record: the backend has them all.
+    caf::replies_to<reset_atom>::with<caf::ok_atom>>;
+
 /// The single writer: owns the read model (with cached JSON bodies) and the ordered queue
 /// of writes on their way to the backend.
 using storage_actor = caf::typed_actor<

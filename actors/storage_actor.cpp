@@ -1,9 +1,10 @@
 #include "actors/storage_actor.hpp"
 
+#include "actors/journal_writer.hpp"
+#include "actors/storage_queue.hpp"
 #include "actors/storage_writer.hpp"
 #include "core/json_codec.hpp"
 #include "core/logging.hpp"
-#include "core/metrics.hpp"
 
 #include <caf/all.hpp>
 
@@ -12,253 +13,15 @@
 namespace eventsubd {
 namespace {
 
-using self_ptr = storage_actor::stateful_pointer<storage_state>;
-
-constexpr auto probe_period = std::chrono::seconds(1);  // while the backend is up
-constexpr auto first_backoff = std::chrono::milliseconds(250);
-constexpr auto max_backoff = std::chrono::seconds(5);
-constexpr auto load_retry = std::chrono::seconds(1);
-
-const std::string not_loaded =
-    "Storage is not available yet (the backend could not be loaded)";
-const std::string queue_full =
-    "Storage is unavailable and its write queue is full; retry later";
-
-/// The writer's error, with the backend's text it carries as its context.
-std::string reason(self_ptr self, const caf::error& err) {
-  const auto& context = err.context();
-  if (context.match_elements<std::string>()) return context.get_as<std::string>(0);
-  return self->system().render(err);
-}
-
-void pump(self_ptr self);
-
-/// The figures /metrics shows about storage; cheap, so refreshed on every change.
-void publish_gauges(const storage_state& st) {
-  metrics::streamers(static_cast<int64_t>(st.model.streamer_count()),
-                     static_cast<int64_t>(st.model.live_count()));
-  metrics::storage_state(static_cast<int64_t>(st.queue.size()),
-                         st.loaded && st.backend_up);
-}
-
-/// Answers every write still waiting: they are queued in order and will be replayed, so
-/// they count as accepted.
-void answer_waiting(storage_state& st) {
-  for (auto& w : st.queue)
-    if (w.on_stored) {
-      std::exchange(w.on_stored, nullptr)();
-      w.acknowledged = true;
-    }
-}
-
-void went_down(self_ptr self, const std::string& why) {
-  auto& st = self->state;
-  if (!st.backend_up) return;
-  st.backend_up = false;
-  st.down_since = std::chrono::steady_clock::now();
-  st.backoff = first_backoff;
-  log_for("storage")->error(
-      "storage: the {} backend is unavailable ({}); queuing up to {} writes in order "
-      "and retrying with backoff",
-      st.opts.backend_name, why, st.opts.queue_limit);
-  answer_waiting(st);
-  publish_gauges(st);
-}
-
-void came_back(self_ptr self) {
-  auto& st = self->state;
-  if (st.backend_up) return;
-  st.backend_up = true;
-  st.full_logged = false;
-  std::chrono::duration<double> down = std::chrono::steady_clock::now() - st.down_since;
-  log_for("storage")->info(
-      "storage: the {} backend is back after {:.1f} s; replaying {} queued writes",
-      st.opts.backend_name, down.count(), st.queue.size());
-  publish_gauges(st);
-  pump(self);
-}
-
-void flush_done(self_ptr self) {
-  auto& st = self->state;
-  for (size_t i = 0; i < st.in_flight_entries; ++i) {
-    if (st.queue.front().on_stored) st.queue.front().on_stored();
-    st.queue.pop_front();
-  }
-  st.in_flight.reset();
-  st.in_flight_entries = 0;
-  st.sending = false;
-  publish_gauges(st);
-  pump(self);
-}
-
-/// Makes the batch to send from the queue's front, unless one that failed waits to go
-/// again first. False when there is nothing to send.
-bool prepare_batch(storage_state& st) {
-  if (st.in_flight) return true;
-  if (st.queue.empty()) return false;
-  auto ops = std::make_shared<std::vector<storage::write_op>>();
-  auto n = std::min(st.queue.size(), st.opts.batch_limit);
-  for (size_t i = 0; i < n; ++i)
-    for (auto& op : st.queue[i].ops) ops->push_back(std::move(op));
-  st.in_flight = std::move(ops);
-  st.in_flight_entries = n;
-  return true;
-}
-
-/// Sends the next batch when the backend is up and nothing is outstanding: writes that
-/// arrive meanwhile go together in the next one (group commit).
-void pump(self_ptr self) {
-  auto& st = self->state;
-  if (st.sending || !st.backend_up || !prepare_batch(st)) return;
-  st.sending = true;
-  self->request(st.writer, caf::infinite, flush_atom::value, st.in_flight)
-      .then([=](caf::ok_atom) { flush_done(self); },
-            [=](const caf::error& err) {
-              self->state.sending = false;
-              went_down(self, reason(self, err));
-            });
-}
-
-void schedule_probe(self_ptr self) {
-  auto& st = self->state;
-  auto delay = st.backend_up ? std::chrono::milliseconds(probe_period) : st.backoff;
-  self->delayed_send(self, delay, ping_atom::value);
-}
-
-/// While down, the next retry waits longer.
-void back_off(storage_state& st) {
-  st.backoff = std::min<std::chrono::milliseconds>(st.backoff * 2, max_backoff);
-}
-
-/// While down with writes waiting, the replay itself is the probe: Redis can answer a
-/// PING while it refuses writes (an ACL without a command: NOPERM), and coming back on
-/// the PING would report a new outage at every retry.
-void replay_probe(self_ptr self) {
-  auto& st = self->state;
-  st.probing = true;
-  st.sending = true;
-  self->request(st.writer, caf::infinite, flush_atom::value, st.in_flight)
-      .then(
-          [=](caf::ok_atom) {
-            self->state.probing = false;
-            came_back(self);  // counts the batch just stored among the replayed ones
-            flush_done(self);
-            schedule_probe(self);
-          },
-          [=](const caf::error&) {
-            auto& st = self->state;
-            st.probing = false;
-            st.sending = false;
-            back_off(st);
-            schedule_probe(self);
-          });
-}
-
-/// Pings the backend: every second while it is up (so /health notices an outage with no
-/// writes), with growing backoff while it is down.
-void probe(self_ptr self) {
-  auto& st = self->state;
-  if (st.probing) return;
-  if (!st.backend_up && !st.sending && prepare_batch(st)) return replay_probe(self);
-  st.probing = true;
-  self->request(st.writer, caf::infinite, ping_atom::value)
-      .then(
-          [=](caf::ok_atom) {
-            auto& st = self->state;
-            st.probing = false;
-            // While writes wait, only a stored batch proves the backend is back (this
-            // PING may have been sent before a write was refused).
-            if (st.queue.empty()) came_back(self);
-            schedule_probe(self);
-          },
-          [=](const caf::error& err) {
-            auto& st = self->state;
-            st.probing = false;
-            if (st.backend_up)
-              went_down(self, reason(self, err));
-            else
-              back_off(st);
-            schedule_probe(self);
-          });
-}
-
-void load(self_ptr self) {
-  self->request(self->state.writer, caf::infinite, load_atom::value)
-      .then(
-          [=](storage::snapshot& snap) {
-            auto& st = self->state;
-            log_for("storage")->info(
-                "storage: {} backend loaded: {} streamers, {} statuses, {} events, {} "
-                "seen message ids",
-                st.opts.backend_name, snap.streamers.size(), snap.statuses.size(),
-                snap.events.size(), snap.seen.size());
-            st.model.load(std::move(snap.streamers), std::move(snap.statuses),
-                          snap.events, storage::events_kept);
-            st.model.load_memories(std::move(snap.memories));
-            st.seen = std::move(snap.seen);
-            st.loaded = true;
-            for (auto& rp : std::exchange(st.seen_waiting, {}))
-              rp.deliver(std::exchange(st.seen, {}));
-            for (auto& rp : std::exchange(st.ready_waiting, {}))
-              rp.deliver(caf::ok_atom::value);
-            st.backend_up = true;
-            publish_gauges(st);
-            schedule_probe(self);
-          },
-          [=](const caf::error& err) {
-            auto& st = self->state;
-            auto log = log_for("storage");
-            if (!st.load_failure_logged)
-              log->error(
-                  "storage: loading from the {} backend failed, retrying every "
-                  "second: {}",
-                  st.opts.backend_name, reason(self, err));
-            st.load_failure_logged = true;
-            self->delayed_send(self, load_retry, load_atom::value);
-          });
-}
-
-/// Why a write cannot be accepted now, if it cannot.
-std::optional<caf::error> cannot_write(self_ptr self) {
-  auto& st = self->state;
-  if (!st.loaded) return caf::make_error(caf::sec::runtime_error, not_loaded);
-  if (st.queue.size() >= st.opts.queue_limit) {
-    if (!std::exchange(st.full_logged, true))
-      log_for("storage")->warn(
-          "storage: write queue full ({} writes); refusing writes until it drains",
-          st.queue.size());
-    return caf::make_error(caf::sec::runtime_error, queue_full);
-  }
-  return std::nullopt;
-}
-
-/// Queues an accepted write (already applied to the read model). `on_stored` runs when
-/// the backend has it, or at once while the backend is down (the write is then queued).
-void enqueue(self_ptr self, std::vector<storage::write_op> ops,
-             std::function<void()> on_stored = nullptr) {
-  auto& st = self->state;
-  if (!st.opts.durable) {
-    // A backend that does not outlive the process (memory) could only give the writes
-    // back to a later load of this same process, which never happens: the read model
-    // already is the whole store. Copying every write into it cost a second copy of
-    // the state (RSS) and two mailbox hops per write.
-    if (on_stored) on_stored();
-    publish_gauges(st);
-    return;
-  }
-  bool acknowledged = !st.backend_up && on_stored;
-  if (acknowledged) std::exchange(on_stored, nullptr)();
-  st.queue.push_back({std::move(ops), std::move(on_stored), acknowledged});
-  publish_gauges(st);
-  pump(self);
-}
+using storage_queue::self_ptr;
 
 template <class T>
 caf::typed_response_promise<T> enqueue_and_answer(self_ptr self,
                                                   std::vector<storage::write_op> ops,
                                                   T answer) {
   auto rp = self->make_response_promise<T>();
-  enqueue(self, std::move(ops), [rp, answer]() mutable { rp.deliver(answer); });
+  storage_queue::enqueue(self, std::move(ops),
+                         [rp, answer]() mutable { rp.deliver(answer); });
   return rp;
 }
 
@@ -267,7 +30,14 @@ caf::typed_response_promise<T> enqueue_and_answer(self_ptr self,
 storage_state::~storage_state() {
   auto unstored = std::count_if(queue.begin(), queue.end(),
                                 [](const pending_write& w) { return w.acknowledged; });
-  if (unstored > 0 && opts.durable)
+  if (unstored == 0 || !opts.durable) return;
+  if (journal)
+    log_for("storage")->info(
+        "storage: {} acknowledged writes wait in the journal {} for the {} backend; the "
+        "next start replays them",
+        unstored, opts.journal ? opts.journal->path() : std::string("(journal)"),
+        opts.backend_name);
+  else
     log_for("storage")->error(
         "storage: {} acknowledged writes were still queued for the {} backend at "
         "shutdown and are lost",
@@ -276,13 +46,17 @@ storage_state::~storage_state() {
 
 storage_actor::behavior_type storage_fn(
     storage_actor::stateful_pointer<storage_state> self,
-    const storage_writer_actor& writer, storage_options opts) {
+    const storage_writer_actor& writer, const journal_writer_actor& journal,
+    storage_options opts) {
+  using namespace storage_queue;
   auto log = log_for("storage");
   self->state.writer = writer;
   self->state.opts = std::move(opts);
   self->state.model.publish_to(self->state.opts.published_statuses);
   self->link_to(writer);
-  load(self);
+  self->state.journal = journal;
+  if (journal) self->link_to(journal);
+  start(self);
   auto unloaded = [=](const reply_once& reply) {
     if (self->state.loaded) return false;
     reply(query_result::failure(errc::unavailable, not_loaded));
@@ -290,9 +64,7 @@ storage_actor::behavior_type storage_fn(
   };
   using namespace storage;
   return {
-      [=](load_atom) {
-        if (!self->state.loaded) load(self);
-      },
+      [=](load_atom) { start(self); },
       [=](ping_atom) { probe(self); },
       [=](status_atom, const std::string& login, const reply_once& reply) {
         if (unloaded(reply)) return;
@@ -327,7 +99,7 @@ storage_actor::behavior_type storage_fn(
             make_body(R"({"status":"healthy","storage":"connected"})");
         static const auto unhealthy =
             make_body(R"({"status":"unhealthy","storage":"disconnected"})");
-        if (self->state.loaded && self->state.backend_up)
+        if (storage_queue::healthy(self->state))
           reply(query_result::success(healthy));
         else
           reply({errc::unavailable, {}, unhealthy, body_kind::json});
@@ -467,7 +239,10 @@ storage_actor spawn_storage(caf::actor_system& sys,
   // A backend that blocks (Redis) gets the writer a thread of its own.
   auto writer = backend->blocking() ? sys.spawn<caf::detached>(storage_writer_fn, backend)
                                     : sys.spawn(storage_writer_fn, backend);
-  return sys.spawn(storage_fn, writer, std::move(opts));
+  // The journal's file I/O blocks (fdatasync): a thread of its own too.
+  journal_writer_actor journal;
+  if (opts.journal) journal = sys.spawn<caf::detached>(journal_writer_fn, opts.journal);
+  return sys.spawn(storage_fn, writer, journal, std::move(opts));
 }
 
 }  // namespace eventsubd

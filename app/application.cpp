@@ -12,6 +12,7 @@
 #include "core/version.hpp"
 #include "http/server.hpp"
 #include "storage/backend.hpp"
+#include "storage/journal.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -139,6 +140,24 @@ int run_application(const config& cfg) {
   report_features(cfg, backend->name());
   raise_fd_limit(cfg.max_connections);
 
+  // A backend that outlives the process (Redis) gets the journal: what the last run
+  // acknowledged while Redis was down is replayed before anything is served.
+  storage_options storage_opts;
+  if (backend->durable()) {
+    storage::journal_scan left;
+    std::string error;
+    std::shared_ptr<storage::journal> journal =
+        storage::journal::open(cfg.data_dir, left, error);
+    if (!journal) {
+      log->critical("configuration error: {}", error);
+      return 2;
+    }
+    log->info("storage: journal {}: {} writes left by the last run", journal->path(),
+              left.records);
+    storage_opts.journal = std::move(journal);
+    storage_opts.replay = std::move(left.ops);
+  }
+
   // Asio first: replies still queued in actor mailboxes at shutdown post onto it, so it
   // must outlive the actor system (destroyed in reverse order).
   boost::asio::io_context ioc{cfg.io_threads};
@@ -166,7 +185,6 @@ int run_application(const config& cfg) {
   caf::actor_system sys{caf_cfg};
   set_timer_slack(default_slack);
 
-  storage_options storage_opts;
   storage_opts.queue_limit = cfg.storage_queue_limit;
   storage_opts.published_statuses = std::make_shared<storage::status_view>();
   auto storage = spawn_storage(sys, backend, storage_opts);

@@ -124,6 +124,17 @@ const std::vector<option_spec>& options() {
          c.redis_url = trim(v);
          return std::string{};
        }},
+      {"DATA_DIR",
+       "directory of the journal that keeps webhooks acknowledged while Redis is down "
+       "across a stop or crash (redis storage only; created at start, must be writable; "
+       "one server per directory)",
+       "data",
+       [](config& c, const std::string& v) {
+         if (trim(v).empty())
+           return std::string("DATA_DIR must not be empty (default: data)");
+         c.data_dir = trim(v);
+         return std::string{};
+       }},
       {"DEFAULT_STREAMERS", "comma-separated logins added at start", "",
        [](config& c, const std::string& v) {
          c.default_streamers.clear();

@@ -30,6 +30,8 @@ struct config {
   storage_kind storage = storage_kind::memory;
   std::string redis_url = "redis://localhost:6379";
   size_t storage_queue_limit = 10000;
+  /// Where the journal of writes acknowledged while Redis is down lives (Redis only).
+  std::string data_dir = "data";
   // REST API
   bool require_api_key = false;
   bool metrics_public = false;  // /metrics open even when the API key is required

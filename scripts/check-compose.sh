@@ -70,6 +70,8 @@ for run in "memory:" "redis:check-password-0123"; do
   expect "$app" "STORAGE_TYPE: $storage" "eventsubd gets STORAGE_TYPE from .env"
   expect "$app" 'REDIS_URL="redis://[$]+\{REDIS_PASSWORD:\+:[$]+REDIS_PASSWORD@\}redis:6379"' \
     "eventsubd's REDIS_URL points at the redis service, with REDIS_PASSWORD when set"
+  expect "$app" "DATA_DIR: /var/lib/eventsubd" "eventsubd's journal directory is pinned"
+  expect "$app" "eventsubd-journal" "eventsubd's journal on the named volume"
   expect "$redis" "image: redis:7" "redis is redis:7"
   expect "$redis" "--appendonly yes" "redis keeps an append-only file"
   expect "$redis" "redis-data" "redis data on the named volume"

@@ -39,6 +39,12 @@ grep -qE '^EXPOSE 8000$' <<<"$runtime" || fail "runtime stage: EXPOSE 8000"
 grep -qE '^HEALTHCHECK .*CMD \["eventsubd", "--healthcheck"\]' <<<"$runtime" ||
   fail "runtime stage: HEALTHCHECK eventsubd --healthcheck"
 grep -qE '^ENTRYPOINT \["eventsubd"\]$' <<<"$runtime" || fail "runtime stage: ENTRYPOINT"
+grep -qE '^ENV DATA_DIR=/var/lib/eventsubd$' <<<"$runtime" ||
+  fail "runtime stage: ENV DATA_DIR=/var/lib/eventsubd (the journal)"
+grep -qE '^VOLUME /var/lib/eventsubd$' <<<"$runtime" ||
+  fail "runtime stage: VOLUME /var/lib/eventsubd"
+grep -qE 'install -d -o eventsubd .*/var/lib/eventsubd' <<<"$runtime" ||
+  fail "runtime stage: /var/lib/eventsubd owned by the user eventsubd"
 
 if [[ -n "$binary" ]]; then
   command -v dpkg >/dev/null || { echo "no dpkg: library check skipped"; exit 0; }

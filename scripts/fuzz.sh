@@ -23,7 +23,7 @@ while (($#)); do
   esac
   shift
 done
-all=(fuzz_webhook fuzz_http_request fuzz_rfc3339 fuzz_login fuzz_helix fuzz_stored_json)
+all=(fuzz_webhook fuzz_http_request fuzz_rfc3339 fuzz_login fuzz_helix fuzz_stored_json fuzz_journal)
 ((${#targets[@]})) || targets=("${all[@]}")
 
 for tool in clang++-14 clang-14; do

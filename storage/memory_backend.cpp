@@ -1,5 +1,7 @@
 #include "storage/memory_backend.hpp"
 
+#include <algorithm>
+
 namespace eventsubd::storage {
 
 failure memory_backend::put_streamer(const streamer_record& s) {
@@ -38,6 +40,16 @@ failure memory_backend::load_statuses(std::vector<stream_status>& out) {
 }
 
 failure memory_backend::append_event(const event_record& e, size_t keep) {
+  // Idempotent like Redis's ZADD of the same member: an event appended again (a batch
+  // or a journal replayed) is not added twice.
+  auto same = [&e](const event_record& x) {
+    return x.id == e.id && x.score == e.score && x.timestamp == e.timestamp &&
+           x.event_type == e.event_type && x.broadcaster_id == e.broadcaster_id &&
+           x.broadcaster_login == e.broadcaster_login &&
+           x.broadcaster_name == e.broadcaster_name && x.data == e.data &&
+           x.source == e.source;
+  };
+  if (std::any_of(events_.begin(), events_.end(), same)) return {};
   events_.push_front(e);
   while (events_.size() > keep) events_.pop_back();
   return {};

@@ -339,6 +339,28 @@ TEST(LoadConfig, ReadmeConfigurationTableShowsEveryNumericRange) {
   }
 }
 
+TEST(LoadConfig, ReadmeConfigurationTableNamesEveryVariable) {
+  std::ifstream in(std::string(EVENTSUBD_FIXTURES_DIR) + "/../../README.md");
+  ASSERT_TRUE(in) << "README.md not found";
+  std::string first_cells;  // the variable column of every table row
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind("| `", 0) == 0) first_cells += line.substr(0, line.find(" | ")) + "\n";
+  for (const auto& entry : help_blocks(config_help()))
+    EXPECT_TRUE(contains(first_cells, "`" + entry.first + "`"))
+        << entry.first << " is in --help but not in the README's table";
+}
+
+TEST(LoadConfig, DataDirDefaultsToDataAndMustNotBeEmpty) {
+  auto out = run_clean({});
+  ASSERT_TRUE(out.cfg.has_value()) << out.message;
+  EXPECT_EQ(out.cfg->data_dir, "data");
+  out = run_clean({"--data-dir", " /var/lib/eventsubd "});
+  ASSERT_TRUE(out.cfg.has_value()) << out.message;
+  EXPECT_EQ(out.cfg->data_dir, "/var/lib/eventsubd");
+  expect_error_naming(run_clean({}, {{"DATA_DIR", "  "}}), "DATA_DIR");
+  EXPECT_TRUE(contains(help_blocks(config_help())["DATA_DIR"], "[default: data]"));
+}
+
 TEST(LoadConfig, HelpWinsOverLaterBadFlags) {
   auto out = run_clean({"--help", "--bogus"});
   EXPECT_FALSE(out.cfg.has_value());

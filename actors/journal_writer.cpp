@@ -1,0 +1,25 @@
+#include "actors/journal_writer.hpp"
+
+#include <caf/all.hpp>
+
+namespace eventsubd {
+
+journal_writer_actor::behavior_type journal_writer_fn(
+    journal_writer_actor::stateful_pointer<journal_writer_state> self,
+    std::shared_ptr<storage::journal> journal) {
+  self->state.journal = std::move(journal);
+  auto result = [](const storage::failure& f) -> caf::result<caf::ok_atom> {
+    if (f) return caf::make_error(caf::sec::runtime_error, *f);
+    return caf::ok_atom::value;
+  };
+  return {
+      [=](append_atom, const std::string& records) -> caf::result<caf::ok_atom> {
+        return result(self->state.journal->append(records));
+      },
+      [=](reset_atom) -> caf::result<caf::ok_atom> {
+        return result(self->state.journal->reset());
+      },
+  };
+}
+
+}  // namespace eventsubd
