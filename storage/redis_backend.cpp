@@ -6,6 +6,7 @@
 
 #include <hiredis/hiredis.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <deque>
 #include <unordered_map>
@@ -100,8 +101,32 @@ std::string error_text(const redisReply* r) {
 
 }  // namespace
 
+namespace {
+
+/// Written (to no one) before each WAIT when replicas must confirm: it always moves the
+/// replication offset, so the WAIT covers everything written before it, also writes of
+/// an earlier connection whose confirmation was lost (WAIT counts from this
+/// connection's last propagated write; a replayed batch may change nothing).
+constexpr std::string_view barrier_channel = "twitch:replication_barrier";
+
+/// A node that was demoted (failover) refuses writes with READONLY.
+bool is_readonly(std::string_view error) {
+  return error.substr(0, 8) == "READONLY";
+}
+
+redis_options direct(redis_endpoint endpoint, std::chrono::milliseconds timeout) {
+  redis_options o;
+  o.endpoint = std::move(endpoint);
+  o.timeout = timeout;
+  return o;
+}
+
+}  // namespace
+
 redis_backend::redis_backend(redis_endpoint endpoint, std::chrono::milliseconds timeout)
-    : endpoint_(std::move(endpoint)), timeout_(timeout) {}
+    : redis_backend(direct(std::move(endpoint), timeout)) {}
+
+redis_backend::redis_backend(redis_options options) : opts_(std::move(options)) {}
 
 redis_backend::~redis_backend() {
   drop();
@@ -114,41 +139,97 @@ void redis_backend::drop() {
 
 failure redis_backend::connect() {
   if (ctx_) return {};
-  ctx_ = redisConnectWithTimeout(endpoint_.host.c_str(), endpoint_.port,
-                                 to_timeval(timeout_));
+  if (opts_.sentinels.enabled()) return connect_via_sentinels();
+  if (auto f = open({opts_.endpoint.host, opts_.endpoint.port})) return f;
+  log_for("storage")->info("storage: connected to Redis at {} (db {})", node_.text(),
+                           opts_.endpoint.db);
+  return {};
+}
+
+failure redis_backend::connect_via_sentinels() {
+  const auto& sentinels = opts_.sentinels.sentinels;
+  std::string why;
+  std::vector<host_port> tried;  // masters named by several sentinels are tried once
+  for (size_t i = 0; i < sentinels.size(); ++i) {
+    const size_t at = (first_sentinel_ + i) % sentinels.size();
+    const auto& sentinel = sentinels[at];
+    auto master = ask_sentinel(sentinel, opts_.sentinels, opts_.sentinel_timeout);
+    failure f;
+    if (!master) {
+      f = master.error().detail;
+    } else if (std::find(tried.begin(), tried.end(), *master) != tried.end()) {
+      continue;
+    } else {
+      tried.push_back(*master);
+      f = open(*master);
+      if (!f) {
+        first_sentinel_ = at;
+        log_for("storage")->info(
+            "storage: connected to Redis master '{}' at {} (db {}), named by sentinel {}",
+            opts_.sentinels.master_name, node_.text(), opts_.endpoint.db,
+            sentinel.text());
+        return {};
+      }
+      f = "sentinel " + sentinel.text() + " named " + master->text() + ": " + *f;
+    }
+    why += (why.empty() ? "" : "; ") + *f;
+  }
+  return "no sentinel named a usable Redis master '" + opts_.sentinels.master_name +
+         "': " + why;
+}
+
+failure redis_backend::open(const host_port& node) {
+  ctx_ = redisConnectWithTimeout(node.host.c_str(), node.port, to_timeval(opts_.timeout));
   if (!ctx_ || ctx_->err) {
     std::string why = ctx_ ? ctx_->errstr : "out of memory";
     drop();
-    return "cannot connect to Redis at " + endpoint_.host + ":" +
-           std::to_string(endpoint_.port) + ": " + why;
+    return "cannot connect to Redis at " + node.text() + ": " + why;
   }
-  redisSetTimeout(ctx_, to_timeval(timeout_));
+  // A WAIT holds its reply for up to wait_timeout on top of the usual answer time.
+  auto read_timeout = opts_.timeout;
+  if (opts_.min_replicas > 0) read_timeout += opts_.wait_timeout;
+  redisSetTimeout(ctx_, to_timeval(read_timeout));
+  node_ = node;
   // A connection whose AUTH or SELECT failed would work as the default user or in db 0:
-  // it is closed, so every later call starts again with AUTH and SELECT.
-  if (auto f = handshake()) {
+  // it is closed, so every later call starts again with AUTH and SELECT. One to a node
+  // that is not the master (a sentinel out of date) would have its writes refused.
+  failure f = handshake();
+  if (!f && opts_.sentinels.enabled()) f = check_master();
+  if (f) {
     drop();
     return f;
   }
-  log_for("storage")->info("storage: connected to Redis at {}:{} (db {})", endpoint_.host,
-                           endpoint_.port, endpoint_.db);
   return {};
 }
 
 failure redis_backend::handshake() {
   reply r;
-  if (!endpoint_.password.empty()) {
+  const auto& endpoint = opts_.endpoint;
+  if (!endpoint.password.empty()) {
     // The reply names neither the user's password nor ours; only Redis's text is kept.
-    failure f = endpoint_.user.empty()
-                    ? send({"AUTH", endpoint_.password}, r)
-                    : send({"AUTH", endpoint_.user, endpoint_.password}, r);
+    failure f = endpoint.user.empty()
+                    ? send({"AUTH", endpoint.password}, r)
+                    : send({"AUTH", endpoint.user, endpoint.password}, r);
     if (f)
-      return "Redis AUTH" + (endpoint_.user.empty() ? "" : " as " + endpoint_.user) +
+      return "Redis AUTH" + (endpoint.user.empty() ? "" : " as " + endpoint.user) +
              " failed: " + *f;
   }
-  if (endpoint_.db != 0) {
-    auto db = std::to_string(endpoint_.db);
+  if (endpoint.db != 0) {
+    auto db = std::to_string(endpoint.db);
     if (auto f = send({"SELECT", db}, r)) return "Redis SELECT " + db + " failed: " + *f;
   }
+  return {};
+}
+
+failure redis_backend::check_master() {
+  reply r;
+  if (auto f = send({"ROLE"}, r)) return "Redis ROLE at " + node_.text() + ": " + *f;
+  const auto* role =
+      r.r->type == REDIS_REPLY_ARRAY && r.r->elements > 0 ? r.r->element[0] : nullptr;
+  if (!role || !role->str) return "Redis ROLE at " + node_.text() + ": unexpected reply";
+  std::string_view name(role->str, role->len);
+  if (name != "master")
+    return "Redis at " + node_.text() + " is a " + std::string(name) + ", not the master";
   return {};
 }
 
@@ -172,30 +253,43 @@ failure redis_backend::send(const command& args, reply& out) {
     drop();  // the context is unusable after an I/O error
     return "Redis connection lost: " + why;
   }
-  if (out.r->type == REDIS_REPLY_ERROR) return "Redis error: " + error_text(out.r);
-  return {};
+  if (out.r->type != REDIS_REPLY_ERROR) return {};
+  auto text = error_text(out.r);
+  if (is_readonly(text)) drop();  // demoted: the next call finds the master again
+  return "Redis error: " + text;
 }
 
 failure redis_backend::run_pipeline(const std::vector<command>& commands) {
   if (auto f = connect()) return f;
   std::vector<const char*> argv;
   std::vector<size_t> lens;
-  for (auto& args : commands) {
+  auto append = [&](const command& args) {
     argv.clear();
     lens.clear();
     for (auto a : args) {
       argv.push_back(a.data());
       lens.push_back(a.size());
     }
-    if (redisAppendCommandArgv(ctx_, static_cast<int>(argv.size()), argv.data(),
-                               lens.data()) != REDIS_OK) {
-      drop();
-      return std::string("Redis pipeline failed");
-    }
+    return redisAppendCommandArgv(ctx_, static_cast<int>(argv.size()), argv.data(),
+                                  lens.data()) == REDIS_OK;
+  };
+  const bool wait = opts_.min_replicas > 0;
+  const auto replicas = std::to_string(opts_.min_replicas);
+  const auto wait_ms = std::to_string(opts_.wait_timeout.count());
+  bool appended = true;
+  for (const auto& args : commands) appended = appended && append(args);
+  if (wait)
+    appended = appended && append({"PUBLISH", barrier_channel, ""}) &&
+               append({"WAIT", replicas, wait_ms});
+  if (!appended) {
+    drop();
+    return std::string("Redis pipeline failed");
   }
   failure result;
+  bool demoted = false;
   std::vector<std::string> dropped;
-  for (size_t i = 0; i < commands.size(); ++i) {
+  const size_t replies = commands.size() + (wait ? 2 : 0);
+  for (size_t i = 0; i < replies; ++i) {
     void* raw = nullptr;
     if (redisGetReply(ctx_, &raw) != REDIS_OK) {
       std::string why = ctx_->errstr;
@@ -204,9 +298,17 @@ failure redis_backend::run_pipeline(const std::vector<command>& commands) {
     }
     reply r;
     r.r = static_cast<redisReply*>(raw);
+    if (i == commands.size() + 1 && r.r && r.r->type == REDIS_REPLY_INTEGER) {
+      // WAIT's answer: how many replicas have everything written so far.
+      if (r.r->integer < opts_.min_replicas && !result)
+        result = "Redis WAIT: " + std::to_string(r.r->integer) + " of " + replicas +
+                 " replicas confirmed the writes within " + wait_ms + " ms";
+      continue;
+    }
     if (!r.r || r.r->type != REDIS_REPLY_ERROR) continue;
     auto text = error_text(r.r);
-    if (redis_error_is_permanent(text)) {
+    demoted = demoted || is_readonly(text);
+    if (i < commands.size() && redis_error_is_permanent(text)) {
       const auto& c = commands[i];
       dropped.push_back(text + " (" + std::string(c.empty() ? "" : c[0]) + " " +
                         std::string(c.size() > 1 ? c[1] : "") + ")");
@@ -215,6 +317,7 @@ failure redis_backend::run_pipeline(const std::vector<command>& commands) {
       result = "Redis refused a write: " + text;
     }
   }
+  if (demoted) drop();        // the next attempt asks the sentinels again
   if (result) return result;  // a dropped command is judged again with the batch
   // Sending these again cannot help (see redis_errors.hpp): say so loudly and go on, so
   // one bad command cannot hold every later write.
@@ -230,7 +333,14 @@ bool redis_backend::connected() {
 
 failure redis_backend::ping() {
   reply r;
-  return run({"PING"}, r);
+  if (!opts_.sentinels.enabled()) return run({"PING"}, r);
+  // ROLE rather than PING: a master demoted by a failover still answers PING.
+  if (auto f = connect()) return f;
+  if (auto f = check_master()) {
+    drop();
+    return f;
+  }
+  return {};
 }
 
 failure redis_backend::apply(const std::vector<write_op>& ops) {
