@@ -194,10 +194,11 @@ using status_lookup_actor =
                      // Timer: drop expired answers.
                      caf::reacts_to<sweep_atom>>;
 
-/// Twitch's webhook: verify, replay window, dedupe, parse, route.
+/// Twitch's webhook after the gate (twitch/webhook_gate, on the HTTP thread): dedupe by
+/// message id, route.
 using webhook_actor = caf::typed_actor<
-    // One delivery from POST /webhooks/eventsub.
-    caf::reacts_to<webhook_atom, webhook_request, reply_once>,
+    // One verified event (notification or revocation) from POST /webhooks/eventsub.
+    caf::reacts_to<webhook_atom, twitch::verified_event, reply_once>,
     // Forget a message id whose processing failed, so Twitch's retry is applied.
     caf::reacts_to<forget_atom, std::string>,
     // Timer: drop message ids older than the dedupe horizon.

@@ -3,7 +3,6 @@
 #include "core/model.hpp"
 #include "core/reply.hpp"
 #include "core/time.hpp"
-#include "core/webhook_request.hpp"
 #include "storage/write_op.hpp"
 
 #include <caf/allowed_unsafe_message_type.hpp>
@@ -37,13 +36,6 @@ typename Inspector::result_type inspect(Inspector& f, event_record& x) {
   return f(caf::meta::type_name("event_record"), x.id, x.event_type, x.broadcaster_id,
            x.broadcaster_login, x.broadcaster_name, x.timestamp, x.score, x.data,
            x.source);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, webhook_request& x) {
-  return f(caf::meta::type_name("webhook_request"), x.message_id, x.timestamp,
-           x.signature, x.message_type, x.body, x.has_id, x.has_timestamp,
-           x.has_signature, x.has_type);
 }
 
 /// An online or offline report for one broadcaster, from the webhook or (later) a poll.

@@ -1,9 +1,9 @@
 #include "actors/streamer_actor.hpp"
 
-#include "actors/webhook_replies.hpp"
 #include "core/json_read.hpp"
 #include "core/logging.hpp"
 #include "core/metrics.hpp"
+#include "twitch/webhook_replies.hpp"
 
 #include <caf/all.hpp>
 

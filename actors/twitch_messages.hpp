@@ -3,6 +3,7 @@
 #include "actors/messages.hpp"
 #include "twitch/helix_types.hpp"
 #include "twitch/rate_budget.hpp"
+#include "twitch/webhook_gate.hpp"
 
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/meta/type_name.hpp>
@@ -102,3 +103,5 @@ typename Inspector::result_type inspect(Inspector& f, watch_result& x) {
 
 // Local only: the ticket carries a shared flag and a steady-clock deadline.
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(eventsubd::twitch_ticket)
+// Local only: from the HTTP thread's gate to the webhook actor.
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(eventsubd::twitch::verified_event)

@@ -1,9 +1,9 @@
 #include "actors/webhook_actor.hpp"
 
-#include "actors/webhook_replies.hpp"
 #include "core/logging.hpp"
 #include "core/login.hpp"
 #include "core/metrics.hpp"
+#include "twitch/webhook_replies.hpp"
 
 #include <caf/all.hpp>
 
@@ -25,25 +25,12 @@ void persist_seen(const storage_actor& storage, std::chrono::seconds horizon,
   caf::anon_send(storage, seen_atom::value, id, seen_ttl_seconds(horizon));
 }
 
-metrics::message_kind metrics_kind(std::string_view type_header) {
-  switch (twitch::parse_message_type(type_header)) {
-    case twitch::message_type::notification:
-      return metrics::message_kind::notification;
-    case twitch::message_type::verification:
-      return metrics::message_kind::verification;
-    case twitch::message_type::revocation:
-      return metrics::message_kind::revocation;
-    case twitch::message_type::unknown:
-      break;
-  }
-  return metrics::message_kind::other;
-}
-
 /// Takes the parsed message apart (moving, not copying: this runs for every delivery).
 stream_report make_report(twitch::eventsub_message&& msg, std::string message_id,
-                          sys_time sent, std::string login) {
+                          sys_time sent) {
   stream_report r;
   auto& ev = msg.event;
+  auto login = std::move(ev.broadcaster_user_login);  // normalised by the gate
   r.online = msg.subscription.type == "stream.online";
   r.message_id = std::move(message_id);
   r.event_type = std::move(msg.subscription.type);
@@ -59,6 +46,13 @@ stream_report make_report(twitch::eventsub_message&& msg, std::string message_id
   return r;
 }
 
+/// Answers a delivery and counts it.
+void finish(const reply_once& reply, metrics::message_kind kind, metrics::outcome o,
+            query_result r) {
+  metrics::webhook_message(kind, o);
+  reply(std::move(r));
+}
+
 }  // namespace
 
 webhook_actor::behavior_type webhook_fn(
@@ -66,12 +60,15 @@ webhook_actor::behavior_type webhook_fn(
     const streamer_supervisor_actor& supervisor, const storage_actor& storage,
     const subscription_manager_actor& manager) {
   auto log = log_for("actors");
-  auto& st = self->state;
-  st.cfg = std::move(cfg);
-  if (!st.cfg.secret.empty())
-    st.verifier = std::make_unique<twitch::signature_verifier>(st.cfg.secret);
+  self->state.cfg = std::move(cfg);
   self->delayed_send(self, sweep_period, sweep_atom::value);
   self->send(self, load_atom::value);
+  // Remembers a processed message id, here and in the storage (best effort there).
+  auto remember = [=](const std::string& id, const twitch::seen_messages::key& key,
+                      sys_time at) {
+    self->state.seen.remember(key, at);
+    persist_seen(storage, self->state.cfg.dedupe_horizon, id);
+  };
   return {
       [=](load_atom) {
         // The storage answers once it has loaded; until then events get 503.
@@ -92,130 +89,57 @@ webhook_actor::behavior_type webhook_fn(
                   self->delayed_send(self, seen_load_retry, load_atom::value);
                 });
       },
-      [=](webhook_atom, webhook_request& req, reply_once& reply) {
+      [=](webhook_atom, twitch::verified_event& ev, reply_once& reply) {
+        using metrics::outcome;
         auto& st = self->state;
-        const auto kind = metrics_kind(req.message_type);
-        auto finish = [&](metrics::outcome o, query_result r) {
-          metrics::webhook_message(kind, o);
-          reply(std::move(r));
-        };
-        if (!st.verifier)
-          return finish(metrics::outcome::unavailable,
-                        query_result::failure(errc::unavailable, st.cfg.disabled_detail));
-        if (!req.has_id || !req.has_timestamp || !req.has_signature)
+        const auto kind = ev.type == twitch::message_type::revocation
+                              ? metrics::message_kind::revocation
+                              : metrics::message_kind::notification;
+        if (!st.seen_loaded)
           return finish(
-              metrics::outcome::bad_signature,
+              reply, kind, outcome::unavailable,
               query_result::failure(
-                  errc::forbidden,
-                  "Missing Twitch-Eventsub-Message-Id, -Timestamp or -Signature header"));
-        if (!st.verifier->verify(req.message_id, req.timestamp, req.body,
-                                 req.signature)) {
-          log->warn("webhook: rejected message {} with an invalid signature",
-                    req.message_id.substr(0, 64));
-          return finish(metrics::outcome::bad_signature,
-                        query_result::failure(errc::forbidden, "Invalid signature"));
+                  errc::unavailable,
+                  "Storage is not available yet; the message was not processed"));
+        const auto key = st.seen.key_of(ev.message_id);
+        if (st.seen.contains(key)) {
+          log->debug("webhook: duplicate message {}", ev.message_id);
+          return finish(reply, kind, outcome::duplicate,
+                        query_result::success(webhook_replies::duplicate()));
         }
-        auto sent = parse_rfc3339(req.timestamp);
-        if (!sent)
-          return finish(
-              metrics::outcome::bad_signature,
-              query_result::failure(errc::forbidden,
-                                    "Invalid Twitch-Eventsub-Message-Timestamp"));
-        if (!req.has_type)
-          return finish(
-              metrics::outcome::malformed,
-              query_result::failure(errc::bad_request,
-                                    "Missing Twitch-Eventsub-Message-Type header"));
-        auto type = twitch::parse_message_type(req.message_type);
         auto received = now();
-        const auto seen_key = st.seen.key_of(req.message_id);
-        bool is_event = type == twitch::message_type::notification ||
-                        type == twitch::message_type::revocation;
-        if (is_event) {
-          // Challenges are exempt: answering one again does nothing.
-          if (*sent + st.cfg.window < received)
-            return finish(
-                metrics::outcome::stale,
-                query_result::failure(
-                    errc::forbidden,
-                    "Message timestamp is older than 10 minutes; replay refused"));
-          if (*sent - st.cfg.window > received)
-            return finish(
-                metrics::outcome::stale,
-                query_result::failure(errc::forbidden,
-                                      "Message timestamp is too far in the future"));
-          if (!st.seen_loaded)
-            return finish(
-                metrics::outcome::unavailable,
-                query_result::failure(
-                    errc::unavailable,
-                    "Storage is not available yet; the message was not processed"));
-          if (st.seen.contains(seen_key)) {
-            log->debug("webhook: duplicate message {}", req.message_id);
-            return finish(metrics::outcome::duplicate,
-                          query_result::success(webhook_replies::duplicate()));
-          }
-        }
-        auto parsed = st.parser.parse(type, req.body);
-        if (auto* why = std::get_if<std::string>(&parsed))
-          return finish(metrics::outcome::malformed,
-                        query_result::failure(errc::bad_request, *why));
-        auto& msg = std::get<twitch::eventsub_message>(parsed);
-
-        switch (type) {
-          case twitch::message_type::verification:
-            log->info(
-                "webhook: answered the verification challenge of subscription {} ({})",
-                msg.subscription.id, msg.subscription.type);
-            return finish(metrics::outcome::accepted,
-                          query_result::success(make_body(std::move(msg.challenge)),
-                                                body_kind::text));
-          case twitch::message_type::unknown:
-            return finish(metrics::outcome::ignored,
-                          query_result::success(webhook_replies::ignored()));
-          case twitch::message_type::revocation: {
-            st.seen.remember(seen_key, received);
-            persist_seen(storage, st.cfg.dedupe_horizon, req.message_id);
-            log->warn("webhook: subscription {} ({}) revoked: {}", msg.subscription.id,
-                      msg.subscription.type, msg.subscription.status);
-            revocation_notice notice{msg.subscription.id, msg.subscription.type,
-                                     msg.subscription.broadcaster_user_id,
-                                     msg.subscription.status};
-            self->send(storage, revoked_atom::value, notice);
-            if (manager) self->send(manager, revoked_atom::value, notice);
-            return finish(metrics::outcome::accepted,
-                          query_result::success(webhook_replies::success()));
-          }
-          case twitch::message_type::notification:
-            break;
+        auto& msg = ev.message;
+        if (ev.type == twitch::message_type::revocation) {
+          remember(ev.message_id, key, received);
+          log->warn("webhook: subscription {} ({}) revoked: {}", msg.subscription.id,
+                    msg.subscription.type, msg.subscription.status);
+          revocation_notice notice{msg.subscription.id, msg.subscription.type,
+                                   msg.subscription.broadcaster_user_id,
+                                   msg.subscription.status};
+          self->send(storage, revoked_atom::value, notice);
+          if (manager) self->send(manager, revoked_atom::value, notice);
+          return finish(reply, kind, outcome::accepted,
+                        query_result::success(webhook_replies::success()));
         }
         const auto& sub_type = msg.subscription.type;
         if (sub_type != "stream.online" && sub_type != "stream.offline") {
-          st.seen.remember(seen_key, received);
-          persist_seen(storage, st.cfg.dedupe_horizon, req.message_id);
-          return finish(metrics::outcome::ignored,
+          remember(ev.message_id, key, received);
+          return finish(reply, kind, outcome::ignored,
                         query_result::success(webhook_replies::ignored()));
         }
-        auto login = normalize_login(msg.event.broadcaster_user_login);
-        if (!login)
-          return finish(
-              metrics::outcome::malformed,
-              query_result::failure(errc::bad_request,
-                                    "Invalid broadcaster_user_login in the event"));
-        st.seen.remember(seen_key, received);
+        st.seen.remember(key, received);
         // If the change cannot be stored, forget the id so Twitch's retry is applied.
         // The storage remembers the id too, written with the change (after it, so a crash
         // in between means a redelivery is applied, never a change lost).
         auto me = caf::actor_cast<webhook_actor>(self);
-        reply_once on_done{[reply, me, id = req.message_id](query_result r) {
+        reply_once on_done{[reply, me, id = ev.message_id](query_result r) {
           metrics::webhook_message(metrics::message_kind::notification,
                                    r.ok() ? webhook_replies::outcome_of(r.body)
                                           : metrics::outcome::unavailable);
           if (!r.ok()) caf::anon_send(me, forget_atom::value, id);
           reply(std::move(r));
         }};
-        auto report = make_report(std::move(msg), std::move(req.message_id), *sent,
-                                  std::move(*login));
+        auto report = make_report(std::move(msg), std::move(ev.message_id), ev.sent);
         report.remember_seconds = seen_ttl_seconds(st.cfg.dedupe_horizon);
         self->send(supervisor, observe_atom::value, std::move(report),
                    std::move(on_done));

@@ -1,5 +1,7 @@
 #include "app/actor_service.hpp"
 
+#include "core/metrics.hpp"
+
 #include <caf/all.hpp>
 
 namespace eventsubd {
@@ -67,7 +69,13 @@ void actor_service::recent_events(uint32_t limit, reply_once reply) {
 }
 
 void actor_service::webhook(webhook_request delivery, reply_once reply) {
-  caf::anon_send(webhook_, webhook_atom::value, std::move(delivery), std::move(reply));
+  auto verdict = gate_.check(std::move(delivery));
+  if (verdict.answered) {
+    metrics::webhook_message(verdict.kind, verdict.outcome);
+    return reply(std::move(verdict.answer));
+  }
+  caf::anon_send(webhook_, webhook_atom::value, std::move(verdict.event),
+                 std::move(reply));
 }
 
 }  // namespace eventsubd

@@ -3,6 +3,7 @@
 #include "actors/interfaces.hpp"
 #include "http/service.hpp"
 #include "storage/status_view.hpp"
+#include "twitch/webhook_gate.hpp"
 
 #include <atomic>
 #include <memory>
@@ -23,14 +24,16 @@ class actor_service final : public http::service {
                 std::shared_ptr<const storage::status_view> statuses,
                 webhook_actor webhook, subscription_manager_actor manager,
                 status_lookup_actor lookup, std::string twitch_problem,
-                std::shared_ptr<const std::atomic<bool>> started)
+                std::shared_ptr<const std::atomic<bool>> started,
+                twitch::webhook_gate_config gate)
       : storage_(std::move(storage)),
         statuses_(std::move(statuses)),
         webhook_(std::move(webhook)),
         manager_(std::move(manager)),
         lookup_(std::move(lookup)),
         twitch_problem_(std::move(twitch_problem)),
-        started_(std::move(started)) {}
+        started_(std::move(started)),
+        gate_(std::move(gate)) {}
 
   void health(reply_once reply) override;
   void list_streamers(reply_once reply) override;
@@ -49,6 +52,7 @@ class actor_service final : public http::service {
   status_lookup_actor lookup_;
   std::string twitch_problem_;
   std::shared_ptr<const std::atomic<bool>> started_;  // the first start-up round is over
+  twitch::webhook_gate gate_;  // runs on the HTTP thread: forgeries never reach an actor
 };
 
 }  // namespace eventsubd

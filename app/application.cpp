@@ -103,11 +103,11 @@ void await_storage(caf::actor_system& sys, const webhook_actor& webhook) {
           });
 }
 
-webhook_config make_webhook_config(const config& cfg) {
-  webhook_config w;
-  w.disabled_detail = cfg.webhook_secret_problem();
-  if (w.disabled_detail.empty()) w.secret = cfg.webhook_secret;
-  return w;
+twitch::webhook_gate_config make_gate_config(const config& cfg) {
+  twitch::webhook_gate_config g;
+  g.disabled_detail = cfg.webhook_secret_problem();
+  if (g.disabled_detail.empty()) g.secret = cfg.webhook_secret;
+  return g;
 }
 
 template <class... Handles>
@@ -186,8 +186,8 @@ int run_application(const config& cfg) {
   } else if (!cfg.default_streamers.empty()) {
     log->warn("DEFAULT_STREAMERS ignored: {}", cfg.twitch_credentials_problem());
   }
-  auto webhook = sys.spawn(webhook_fn, make_webhook_config(cfg), supervisor, storage,
-                           twitch.manager);
+  auto webhook =
+      sys.spawn(webhook_fn, webhook_config{}, supervisor, storage, twitch.manager);
   auto extensions = start_extensions(sys, bus);
   await_storage(sys, webhook);
   // Without Twitch the start-up round is the storage's load alone.
@@ -197,7 +197,7 @@ int run_application(const config& cfg) {
   {
     actor_service service{
         storage,       storage_opts.published_statuses,  webhook, twitch.manager,
-        twitch.lookup, cfg.twitch_credentials_problem(), started};
+        twitch.lookup, cfg.twitch_credentials_problem(), started, make_gate_config(cfg)};
     http::router router{service, http::api_key_guard{cfg.require_api_key, cfg.api_key},
                         cfg.metrics_public};
     http::server_limits limits;

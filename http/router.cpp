@@ -1,6 +1,7 @@
 #include "http/router.hpp"
 
 #include "core/json_codec.hpp"
+#include "core/logging.hpp"
 #include "core/login.hpp"
 #include "core/metrics.hpp"
 #include "core/version.hpp"
@@ -170,7 +171,11 @@ void router::route(request&& req, respond_fn respond, connection_hop hop,
                        answer();
                    },
                    std::move(gone)};
+  // A refusal leaves a trace at debug level, with its reason.
   auto fail = [&](errc code, std::string detail) {
+    log_for("http")->debug("refused {} {} ({}): {}",
+                           std::string_view(req.method_string()), path.substr(0, 200),
+                           to_string(code), detail);
     reply(query_result::failure(code, std::move(detail)));
   };
   if (m.id == route_id::none) return fail(errc::not_found, "Not Found");

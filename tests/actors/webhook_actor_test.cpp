@@ -7,6 +7,7 @@
 #include "tests/actors/actor_test_support.hpp"
 #include "tests/common/fixtures.hpp"
 #include "twitch/signature.hpp"
+#include "twitch/webhook_gate.hpp"
 
 #include <caf/scheduler/test_coordinator.hpp>
 #include <gtest/gtest.h>
@@ -17,6 +18,19 @@ namespace {
 using namespace std::chrono_literals;
 
 constexpr const char* secret = "actor-test-secret-42";
+
+/// What the HTTP thread's gate hands the actor for a signed delivery (or its refusal).
+twitch::gate_verdict gated(const std::string& body, const std::string& id) {
+  static const twitch::webhook_gate gate{{secret, {}, std::chrono::seconds(600)}};
+  webhook_request req;
+  req.message_id = id;
+  req.timestamp = format_rfc3339(now());
+  req.signature = twitch::signature_verifier(secret).sign(id, req.timestamp, body);
+  req.message_type = "notification";
+  req.body = body;
+  req.has_id = req.has_timestamp = req.has_signature = req.has_type = true;
+  return gate.check(std::move(req));
+}
 
 caf::actor_system_config& testing_config(caf::actor_system_config& cfg) {
   cfg.set("scheduler.policy", caf::atom("testing"));
@@ -44,7 +58,6 @@ class webhook_actor_test : public ::testing::Test {
                            streamer_tuning{});
     sched.run();
     webhook_config w;
-    w.secret = secret;
     w.dedupe_horizon = 0s;  // every sweep forgets everything seen before it
     webhook = sys.spawn(webhook_fn, w, supervisor, storage, subscription_manager_actor{});
     sched.run();
@@ -59,15 +72,11 @@ class webhook_actor_test : public ::testing::Test {
   }
 
   query_result deliver(const std::string& body, const std::string& id) {
-    webhook_request req;
-    req.message_id = id;
-    req.timestamp = format_rfc3339(now());
-    req.signature = twitch::signature_verifier(secret).sign(id, req.timestamp, body);
-    req.message_type = "notification";
-    req.body = body;
-    req.has_id = req.has_timestamp = req.has_signature = req.has_type = true;
+    auto verdict = gated(body, id);
+    EXPECT_FALSE(verdict.answered) << verdict.answer.detail;
     captured_reply reply;
-    caf::anon_send(webhook, webhook_atom::value, req, reply.channel());
+    caf::anon_send(webhook, webhook_atom::value, std::move(verdict.event),
+                   reply.channel());
     sched.run();
     EXPECT_EQ(reply.future.wait_for(0s), std::future_status::ready);
     return reply.get();
@@ -128,40 +137,18 @@ TEST(webhook_restart_test, an_id_seen_before_a_restart_is_a_duplicate) {
   backend->mark_seen("id-before", std::chrono::seconds(600));
   auto storage = spawn_loaded_storage(sys, backend);
   webhook_config w;
-  w.secret = secret;
   auto webhook = sys.spawn(webhook_fn, w, streamer_supervisor_actor{}, storage,
                            subscription_manager_actor{});
   caf::scoped_actor self{sys};
   self->request(webhook, std::chrono::seconds(5), ready_atom::value)
       .receive([](caf::ok_atom) {}, [](const caf::error&) { FAIL(); });
-  webhook_request req;
-  req.message_id = "id-before";
-  req.timestamp = format_rfc3339(now());
-  auto body = fixture("stream_online.json");
-  req.signature =
-      twitch::signature_verifier(secret).sign(req.message_id, req.timestamp, body);
-  req.message_type = "notification";
-  req.body = body;
-  req.has_id = req.has_timestamp = req.has_signature = req.has_type = true;
+  auto verdict = gated(fixture("stream_online.json"), "id-before");
+  ASSERT_FALSE(verdict.answered);
   captured_reply reply;
-  caf::anon_send(webhook, webhook_atom::value, req, reply.channel());
+  caf::anon_send(webhook, webhook_atom::value, std::move(verdict.event), reply.channel());
   EXPECT_EQ(*reply.get().body, R"({"status":"duplicate"})");
   caf::anon_send_exit(webhook, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(storage, caf::exit_reason::user_shutdown);
-}
-
-TEST_F(webhook_actor_test, disabled_webhook_answers_unavailable_with_the_reason) {
-  webhook_config w;
-  w.disabled_detail = "WEBHOOK_SECRET is not set";
-  auto disabled =
-      sys.spawn(webhook_fn, w, supervisor, storage, subscription_manager_actor{});
-  captured_reply reply;
-  caf::anon_send(disabled, webhook_atom::value, webhook_request{}, reply.channel());
-  sched.run();
-  auto r = reply.get();
-  EXPECT_EQ(r.code, errc::unavailable);
-  EXPECT_EQ(r.detail, "WEBHOOK_SECRET is not set");
-  caf::anon_send_exit(disabled, caf::exit_reason::user_shutdown);
 }
 
 }  // namespace

@@ -311,7 +311,9 @@ TEST(LoadConfig, HelpShowsEveryNumericRangeTheValidationUses) {
   }
   // Every option with a numeric default is one of them (a new one cannot skip its range).
   const std::regex numeric_default{R"(\[default: \d+\])"};
-  for (const auto& [variable, block] : blocks) {
+  for (const auto& entry : blocks) {
+    const auto& variable = entry.first;
+    const auto& block = entry.second;
     if (!std::regex_search(block, numeric_default)) continue;
     EXPECT_TRUE(std::any_of(ranges.begin(), ranges.end(),
                             [&](const auto& r) { return r.variable == variable; }))

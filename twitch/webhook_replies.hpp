@@ -1,7 +1,7 @@
 #pragma once
 
-#include "core/reply.hpp"
 #include "core/metrics.hpp"
+#include "core/reply.hpp"
 
 namespace eventsubd::webhook_replies {
 

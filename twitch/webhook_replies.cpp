@@ -1,4 +1,4 @@
-#include "actors/webhook_replies.hpp"
+#include "twitch/webhook_replies.hpp"
 
 namespace eventsubd::webhook_replies {
 
