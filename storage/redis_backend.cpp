@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <deque>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace eventsubd::storage {
@@ -114,6 +115,11 @@ bool is_readonly(std::string_view error) {
   return error.substr(0, 8) == "READONLY";
 }
 
+/// An ACL refusal.
+bool is_noperm(std::string_view error) {
+  return error.substr(0, 6) == "NOPERM";
+}
+
 redis_options direct(redis_endpoint endpoint, std::chrono::milliseconds timeout) {
   redis_options o;
   o.endpoint = std::move(endpoint);
@@ -164,10 +170,14 @@ failure redis_backend::connect_via_sentinels() {
       f = open(*master);
       if (!f) {
         first_sentinel_ = at;
-        log_for("storage")->info(
-            "storage: connected to Redis master '{}' at {} (db {}), named by sentinel {}",
-            opts_.sentinels.master_name, node_.text(), opts_.endpoint.db,
-            sentinel.text());
+        // Said once per master: a retry that reconnects to the same one is no news.
+        if (!std::exchange(connected_before_, true) || !(*master == last_master_))
+          log_for("storage")->info(
+              "storage: connected to Redis master '{}' at {} (db {}), named by "
+              "sentinel {}",
+              opts_.sentinels.master_name, node_.text(), opts_.endpoint.db,
+              sentinel.text());
+        last_master_ = *master;
         return {};
       }
       f = "sentinel " + sentinel.text() + " named " + master->text() + ": " + *f;
@@ -222,8 +232,22 @@ failure redis_backend::handshake() {
 }
 
 failure redis_backend::check_master() {
+  if (role_refused_) return {};
   reply r;
-  if (auto f = send({"ROLE"}, r)) return "Redis ROLE at " + node_.text() + ": " + *f;
+  if (auto f = send({"ROLE"}, r)) {
+    if (ctx_ && r.r && is_noperm(error_text(r.r))) {
+      // ROLE is an @admin command an ACL may deny: the sentinels' word is taken, and a
+      // node that is no longer the master is still left on its READONLY refusal or
+      // when the sentinels name another one.
+      role_refused_ = true;
+      log_for("storage")->warn(
+          "storage: the Redis user may not run ROLE ({}); trusting the sentinels "
+          "that {} is the master (allow +role to have it checked)",
+          error_text(r.r), node_.text());
+      return {};
+    }
+    return "Redis ROLE at " + node_.text() + ": " + *f;
+  }
   const auto* role =
       r.r->type == REDIS_REPLY_ARRAY && r.r->elements > 0 ? r.r->element[0] : nullptr;
   if (!role || !role->str) return "Redis ROLE at " + node_.text() + ": unexpected reply";
@@ -286,7 +310,8 @@ failure redis_backend::run_pipeline(const std::vector<command>& commands) {
     return std::string("Redis pipeline failed");
   }
   failure result;
-  bool demoted = false;
+  bool demoted = false;      // READONLY: a failover made this node a replica
+  bool unconfirmed = false;  // WAIT counted too few replicas
   std::vector<std::string> dropped;
   const size_t replies = commands.size() + (wait ? 2 : 0);
   for (size_t i = 0; i < replies; ++i) {
@@ -300,7 +325,8 @@ failure redis_backend::run_pipeline(const std::vector<command>& commands) {
     r.r = static_cast<redisReply*>(raw);
     if (i == commands.size() + 1 && r.r && r.r->type == REDIS_REPLY_INTEGER) {
       // WAIT's answer: how many replicas have everything written so far.
-      if (r.r->integer < opts_.min_replicas && !result)
+      unconfirmed = r.r->integer < opts_.min_replicas;
+      if (unconfirmed && !result)
         result = "Redis WAIT: " + std::to_string(r.r->integer) + " of " + replicas +
                  " replicas confirmed the writes within " + wait_ms + " ms";
       continue;
@@ -317,7 +343,10 @@ failure redis_backend::run_pipeline(const std::vector<command>& commands) {
       result = "Redis refused a write: " + text;
     }
   }
-  if (demoted) drop();        // the next attempt asks the sentinels again
+  // The next attempt asks the sentinels again: after READONLY, and after a WAIT that
+  // came short (this node may be a master the sentinels replaced while it was cut off
+  // from them and its replicas: it still takes writes, which no one else will see).
+  if (demoted || unconfirmed) drop();
   if (result) return result;  // a dropped command is judged again with the batch
   // Sending these again cannot help (see redis_errors.hpp): say so loudly and go on, so
   // one bad command cannot hold every later write.
@@ -334,6 +363,14 @@ bool redis_backend::connected() {
 failure redis_backend::ping() {
   reply r;
   if (!opts_.sentinels.enabled()) return run({"PING"}, r);
+  // A master the sentinels replaced may not know it yet (cut off from them, it still
+  // says master and takes writes): the sentinels are asked whom they name now.
+  if (ctx_ && sentinels_name_another()) {
+    log_for("storage")->info(
+        "storage: the sentinels no longer name {} as Redis master '{}'; reconnecting",
+        node_.text(), opts_.sentinels.master_name);
+    drop();
+  }
   // ROLE rather than PING: a master demoted by a failover still answers PING.
   if (auto f = connect()) return f;
   if (auto f = check_master()) {
@@ -341,6 +378,16 @@ failure redis_backend::ping() {
     return f;
   }
   return {};
+}
+
+bool redis_backend::sentinels_name_another() {
+  const auto& sentinels = opts_.sentinels.sentinels;
+  for (size_t i = 0; i < sentinels.size(); ++i) {
+    const size_t at = (first_sentinel_ + i) % sentinels.size();
+    auto master = ask_sentinel(sentinels[at], opts_.sentinels, opts_.sentinel_timeout);
+    if (master) return !(*master == node_);
+  }
+  return false;  // none answers: the connection is judged by its own answers
 }
 
 failure redis_backend::apply(const std::vector<write_op>& ops) {

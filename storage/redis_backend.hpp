@@ -32,9 +32,11 @@ struct redis_options {
 /// is re-established on the next call; the owner decides how often to try (backoff).
 ///
 /// With sentinels, every new connection asks them for the master and checks its `ROLE`;
-/// a lost connection, a `READONLY` refusal or a `ROLE` that is no longer "master" closes
+/// a lost connection, a `READONLY` refusal, a `ROLE` that is no longer "master", a
+/// `ping` to which the sentinels name another node, or a `WAIT` that came short closes
 /// the connection, so the next call finds the master again (a failover is followed).
-/// With `min_replicas`, each batch ends with `WAIT`: fewer replicas in time fail it.
+/// With `min_replicas`, each batch ends with a `PUBLISH` barrier and `WAIT`: fewer
+/// replicas in time fail it (the caller keeps it and sends it again).
 class redis_backend final : public backend {
  public:
   explicit redis_backend(redis_endpoint endpoint,
@@ -85,8 +87,10 @@ class redis_backend final : public backend {
   failure open(const host_port& node);
   /// AUTH and SELECT on a fresh connection; it is used only once both succeed.
   failure handshake();
-  /// Fails unless the node says `ROLE` master.
+  /// Fails unless the node says `ROLE` master (passes when an ACL denies ROLE).
   failure check_master();
+  /// True when the first sentinel that answers names a master other than `node_`.
+  bool sentinels_name_another();
   /// Connects if needed, then sends.
   failure run(const command& args, reply& out);
   /// One command on the connection as it is.
@@ -98,8 +102,11 @@ class redis_backend final : public backend {
 
   redis_options opts_;
   redisContext* ctx_ = nullptr;
-  host_port node_;             // where ctx_ is connected
-  size_t first_sentinel_ = 0;  // the one to ask first: the last that named the master
+  host_port node_;                 // where ctx_ is connected
+  size_t first_sentinel_ = 0;      // the one to ask first: the last that named the master
+  host_port last_master_;          // the last master connected to through the sentinels
+  bool connected_before_ = false;  // through the sentinels: logged once per master
+  bool role_refused_ = false;      // the ACL denies ROLE: the sentinels are trusted
 };
 
 }  // namespace eventsubd::storage
