@@ -61,7 +61,7 @@ void went_down(self_ptr self, const std::string& why) {
       "storage: the {} backend is unavailable ({}); queuing up to {} writes in order "
       "and retrying with backoff",
       st.opts.backend_name, why, st.opts.queue_limit);
-  answer_waiting(st);
+  if (st.opts.answer_when_queued) answer_waiting(st);
   publish_gauges(st);
 }
 
@@ -233,7 +233,8 @@ std::optional<caf::error> cannot_write(self_ptr self) {
 }
 
 /// Queues an accepted write (already applied to the read model). `on_stored` runs when
-/// the backend has it, or at once while the backend is down (the write is then queued).
+/// the backend has it, or at once while the backend is down (the write is then queued)
+/// if writes are answered when queued.
 void enqueue(self_ptr self, std::vector<storage::write_op> ops,
              std::function<void()> on_stored = nullptr) {
   auto& st = self->state;
@@ -246,7 +247,7 @@ void enqueue(self_ptr self, std::vector<storage::write_op> ops,
     publish_gauges(st);
     return;
   }
-  bool acknowledged = !st.backend_up && on_stored;
+  bool acknowledged = st.opts.answer_when_queued && !st.backend_up && on_stored;
   if (acknowledged) std::exchange(on_stored, nullptr)();
   st.queue.push_back({std::move(ops), std::move(on_stored), acknowledged});
   publish_gauges(st);
@@ -265,13 +266,22 @@ caf::typed_response_promise<T> enqueue_and_answer(self_ptr self,
 }  // namespace
 
 storage_state::~storage_state() {
+  if (!opts.durable) return;
   auto unstored = std::count_if(queue.begin(), queue.end(),
                                 [](const pending_write& w) { return w.acknowledged; });
-  if (unstored > 0 && opts.durable)
+  if (unstored > 0)
     log_for("storage")->error(
         "storage: {} acknowledged writes were still queued for the {} backend at "
         "shutdown and are lost",
         unstored, opts.backend_name);
+  auto unanswered = std::count_if(queue.begin(), queue.end(), [](const pending_write& w) {
+    return bool(w.on_stored);
+  });
+  if (unanswered > 0)
+    log_for("storage")->warn(
+        "storage: {} writes the {} backend had not confirmed were dropped at shutdown "
+        "(never acknowledged: their senders get no success)",
+        unanswered, opts.backend_name);
 }
 
 storage_actor::behavior_type storage_fn(
