@@ -153,8 +153,8 @@ const std::vector<option_spec>& options() {
          return std::string{};
        }},
       numeric("REDIS_MIN_REPLICAS",
-              "replicas that must confirm a write (Redis WAIT) before a webhook is "
-              "acknowledged; 0: no wait",
+              "replicas that must confirm a write (Redis WAIT) before it is "
+              "acknowledged, also while Redis is down; 0: no wait",
               "0", 0, 100,
               [](config& c, long n) { c.redis_min_replicas = static_cast<int>(n); }),
       numeric("REDIS_WAIT_TIMEOUT_MS",
