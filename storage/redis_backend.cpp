@@ -361,6 +361,14 @@ bool redis_backend::connected() {
 }
 
 failure redis_backend::ping() {
+  if (auto f = reach_master()) return f;
+  // Redis is "up" only while a write could be acknowledged: with too few replicas, the
+  // barrier and WAIT of an empty batch come short as a write's would.
+  if (opts_.min_replicas > 0) return run_pipeline({});
+  return {};
+}
+
+failure redis_backend::reach_master() {
   reply r;
   if (!opts_.sentinels.enabled()) return run({"PING"}, r);
   // A master the sentinels replaced may not know it yet (cut off from them, it still

@@ -36,7 +36,8 @@ struct redis_options {
 /// `ping` to which the sentinels name another node, or a `WAIT` that came short closes
 /// the connection, so the next call finds the master again (a failover is followed).
 /// With `min_replicas`, each batch ends with a `PUBLISH` barrier and `WAIT`: fewer
-/// replicas in time fail it (the caller keeps it and sends it again).
+/// replicas in time fail it (the caller keeps it and sends it again); `ping` does the
+/// same with an empty batch.
 class redis_backend final : public backend {
  public:
   explicit redis_backend(redis_endpoint endpoint,
@@ -89,6 +90,9 @@ class redis_backend final : public backend {
   failure handshake();
   /// Fails unless the node says `ROLE` master (passes when an ACL denies ROLE).
   failure check_master();
+  /// A connection to the master that answers (PING; with sentinels: still the one they
+  /// name, and ROLE master).
+  failure reach_master();
   /// True when the first sentinel that answers names a master other than `node_`.
   bool sentinels_name_another();
   /// Connects if needed, then sends.

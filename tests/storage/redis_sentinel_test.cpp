@@ -333,6 +333,11 @@ TEST(RedisWait, ABatchCountsOnlyOnceEnoughReplicasHaveIt) {
             std::string::npos)
       << *f;
   EXPECT_TRUE(stored_on(master, "unconfirmed"));  // written, just not confirmed enough
+  // The health check asks the same: Redis is not up while it could not acknowledge.
+  EXPECT_FALSE(db.ping().has_value());
+  auto unhealthy = greedy.ping();
+  ASSERT_TRUE(unhealthy.has_value());
+  EXPECT_NE(unhealthy->find("1 of 2 replicas"), std::string::npos) << *unhealthy;
   // No key beyond eventsubd's own: the barrier before each WAIT is a PUBLISH.
   redis_client c(master);
   for (const auto& key : c.run({"KEYS", "*"}).items)
