@@ -211,10 +211,22 @@ bool redis_sentinel_cluster::wait_for_replicas(uint16_t port, int replicas,
                                                std::chrono::milliseconds limit) const {
   return poll_until(
       [&] {
-        return info_field(port, "role") == "master" &&
-               info_field(port, "connected_slaves") == std::to_string(replicas);
+        return online_replicas(port) == replicas && info_field(port, "role") == "master";
       },
       limit);
+}
+
+int online_replicas(uint16_t port) {
+  // "slave0:ip=127.0.0.1,port=...,state=online,offset=...": online once it has the
+  // data and acknowledges offsets, so a WAIT counts it (connected_slaves counts it
+  // from its first connection on).
+  int n = 0;
+  for (int i = 0; i < 16; ++i) {
+    auto line = info_field(port, "slave" + std::to_string(i));
+    if (line.empty()) break;
+    if (line.find("state=online") != std::string::npos) ++n;
+  }
+  return n;
 }
 
 void redis_sentinel_cluster::rejoin_as_replica(redis_server& node, uint16_t master_port) {

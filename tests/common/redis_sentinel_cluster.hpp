@@ -12,6 +12,10 @@
 
 namespace eventsubd::testing {
 
+/// How many replicas the master on `port` has online (in sync, acknowledging writes:
+/// what WAIT counts); 0 when it does not answer.
+int online_replicas(uint16_t port);
+
 /// Redis with Sentinel on loopback, for the tests: one master, one replica of it, and
 /// three `redis-sentinel`s monitoring it with a quorum of 2, each on a free port, their
 /// configuration and logs in a temporary directory. Tuned for quick failovers: a master
@@ -50,7 +54,7 @@ class redis_sentinel_cluster {
   /// when `limit` passes first.
   bool wait_for_master(uint16_t port, std::chrono::milliseconds limit) const;
 
-  /// Waits until the node on `port` is a master with `replicas` replicas connected.
+  /// Waits until the node on `port` is a master with `replicas` replicas online.
   bool wait_for_replicas(uint16_t port, int replicas,
                          std::chrono::milliseconds limit) const;
 
