@@ -15,6 +15,7 @@ using record_atom = caf::atom_constant<caf::atom("record")>;
 using revoked_atom = caf::atom_constant<caf::atom("revoked")>;
 using webhook_atom = caf::atom_constant<caf::atom("webhook")>;
 using forget_atom = caf::atom_constant<caf::atom("forget")>;
+using stored_atom = caf::atom_constant<caf::atom("stored")>;
 using sweep_atom = caf::atom_constant<caf::atom("sweep")>;
 using observe_atom = caf::atom_constant<caf::atom("observe")>;
 using publish_atom = caf::atom_constant<caf::atom("publish")>;

@@ -209,6 +209,8 @@ using webhook_actor = caf::typed_actor<
     caf::reacts_to<webhook_atom, twitch::verified_event, reply_once>,
     // Forget a message id whose processing failed, so Twitch's retry is applied.
     caf::reacts_to<forget_atom, std::string>,
+    // A message id whose change was stored (acknowledged): a redelivery is a duplicate.
+    caf::reacts_to<stored_atom, std::string>,
     // Timer: drop message ids older than the dedupe horizon.
     caf::reacts_to<sweep_atom>,
     // Start-up: fetch the message ids the storage remembers (retried until it answers).

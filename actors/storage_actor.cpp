@@ -28,20 +28,28 @@ caf::typed_response_promise<T> enqueue_and_answer(self_ptr self,
 }  // namespace
 
 storage_state::~storage_state() {
+  if (!opts.durable) return;
   auto unstored = std::count_if(queue.begin(), queue.end(),
                                 [](const pending_write& w) { return w.acknowledged; });
-  if (unstored == 0 || !opts.durable) return;
-  if (journal)
+  if (unstored > 0 && journal)
     log_for("storage")->info(
         "storage: {} acknowledged writes wait in the journal {} for the {} backend; the "
         "next start replays them",
         unstored, opts.journal ? opts.journal->path() : std::string("(journal)"),
         opts.backend_name);
-  else
+  else if (unstored > 0)
     log_for("storage")->error(
         "storage: {} acknowledged writes were still queued for the {} backend at "
         "shutdown and are lost",
         unstored, opts.backend_name);
+  auto unanswered = std::count_if(queue.begin(), queue.end(), [](const pending_write& w) {
+    return bool(w.on_stored);
+  });
+  if (unanswered > 0)
+    log_for("storage")->warn(
+        "storage: {} writes the {} backend had not confirmed were dropped at shutdown "
+        "(never acknowledged: their senders get no success)",
+        unanswered, opts.backend_name);
 }
 
 storage_actor::behavior_type storage_fn(

@@ -23,6 +23,10 @@ struct storage_options {
   /// Accepted writes that may wait for the backend (while it is down); when full, writes
   /// are refused (the webhook answers 503, so Twitch retries later).
   size_t queue_limit = 10000;
+  /// While the backend is down, a write is answered as soon as it is queued (true), or
+  /// only once the backend has it (false: with REDIS_MIN_REPLICAS a write counts only
+  /// once the replicas have it, so nothing queued may be acknowledged before).
+  bool answer_when_queued = true;
   /// At most this many queued writes go to the backend in one batch.
   size_t batch_limit = 512;
   /// Where status bodies are published for readers on other threads (may be null).
@@ -99,9 +103,10 @@ struct storage_state {
 /// While the backend is up, a write is answered once the backend has it. While it is
 /// down, a write is answered once the journal has it on disk (one sync per group of
 /// writes), or without a journal as soon as it is queued (bounded by `queue_limit`;
-/// beyond that writes are refused), and the queue is replayed in order when the backend
-/// is back. Reads never wait for the backend: they are served from the read model's
-/// cached bodies.
+/// beyond that writes are refused), unless `answer_when_queued` is off: then it is
+/// answered only once the backend has it. The queue is replayed in order when the
+/// backend is back. Reads never wait for the backend: they are served from the read
+/// model's cached bodies.
 storage_actor::behavior_type storage_fn(
     storage_actor::stateful_pointer<storage_state> self,
     const storage_writer_actor& writer, const journal_writer_actor& journal,

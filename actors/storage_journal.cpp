@@ -72,8 +72,11 @@ void append_to_journal(self_ptr self) {
             auto& st = self->state;
             journal_works(self);
             st.journal_dirty = true;
-            for (size_t k = st.journaled; k < st.journaled + st.journaling; ++k)
-              st.queue[k].acknowledge();
+            // With answer_when_queued off (REDIS_MIN_REPLICAS) the journal only keeps
+            // them: they are answered once the backend (and its replicas) have them.
+            if (st.opts.answer_when_queued)
+              for (size_t k = st.journaled; k < st.journaled + st.journaling; ++k)
+                st.queue[k].acknowledge();
             st.journaled += std::exchange(st.journaling, 0);
             publish_gauges(st);
             pump(self);

@@ -54,8 +54,9 @@ void went_down(self_ptr self, const std::string& why) {
       st.opts.backend_name, why, st.opts.queue_limit,
       st.journal ? " in the journal " + journal_path(st) : " in memory");
   // Without a journal, the writes waiting count as accepted now: queued in order and
-  // replayed later (lost if the process stops first). With one, once it has them.
-  if (!st.journal)
+  // replayed later (lost if the process stops first). With one, once it has them. With
+  // REDIS_MIN_REPLICAS (answer_when_queued off), only once the backend has them.
+  if (!st.journal && st.opts.answer_when_queued)
     for (auto& w : st.queue) w.acknowledge();
   publish_gauges(st);
   pump(self);
@@ -265,8 +266,10 @@ void enqueue(self_ptr self, std::vector<storage::write_op> ops,
     return;
   }
   // Without a journal, a write queued while the backend is down is acknowledged at
-  // once; with one, once the journal has it (journal_step).
-  bool acknowledged = !st.journal && !st.backend_up && on_stored;
+  // once; with one, once the journal has it (journal_step); with answer_when_queued
+  // off, only once the backend has it.
+  bool acknowledged =
+      st.opts.answer_when_queued && !st.journal && !st.backend_up && on_stored;
   if (acknowledged) std::exchange(on_stored, nullptr)();
   st.queue.push_back({std::move(ops), std::move(on_stored), acknowledged});
   publish_gauges(st);

@@ -53,6 +53,15 @@ void finish(const reply_once& reply, metrics::message_kind kind, metrics::outcom
   reply(std::move(r));
 }
 
+/// Ends `id`'s pending state; returns the redeliveries that waited for it.
+std::vector<reply_once> take_waiting(webhook_state& st, const std::string& id) {
+  auto it = st.pending.find(st.seen.key_of(id));
+  if (it == st.pending.end()) return {};
+  auto waiting = std::move(it->second);
+  st.pending.erase(it);
+  return waiting;
+}
+
 }  // namespace
 
 webhook_actor::behavior_type webhook_fn(
@@ -102,6 +111,14 @@ webhook_actor::behavior_type webhook_fn(
                   errc::unavailable,
                   "Storage is not available yet; the message was not processed"));
         const auto key = st.seen.key_of(ev.message_id);
+        if (auto waiting = st.pending.find(key); waiting != st.pending.end()) {
+          // Answered as the first delivery is: "duplicate" once its change is stored,
+          // 503 if it cannot be (a 2xx now would acknowledge what may never be stored).
+          log->debug("webhook: message {} again while its change is being stored",
+                     ev.message_id);
+          waiting->second.push_back(reply);
+          return;
+        }
         if (st.seen.contains(key)) {
           log->debug("webhook: duplicate message {}", ev.message_id);
           return finish(reply, kind, outcome::duplicate,
@@ -128,15 +145,20 @@ webhook_actor::behavior_type webhook_fn(
                         query_result::success(webhook_replies::ignored()));
         }
         st.seen.remember(key, received);
+        st.pending.emplace(key, std::vector<reply_once>{});
         // If the change cannot be stored, forget the id so Twitch's retry is applied.
         // The storage remembers the id too, written with the change (after it, so a crash
-        // in between means a redelivery is applied, never a change lost).
+        // in between means a redelivery is applied, never a change lost). Until the
+        // answer, the id is pending: a redelivery then is no duplicate yet.
         auto me = caf::actor_cast<webhook_actor>(self);
         reply_once on_done{[reply, me, id = ev.message_id](query_result r) {
           metrics::webhook_message(metrics::message_kind::notification,
                                    r.ok() ? webhook_replies::outcome_of(r.body)
                                           : metrics::outcome::unavailable);
-          if (!r.ok()) caf::anon_send(me, forget_atom::value, id);
+          if (r.ok())
+            caf::anon_send(me, stored_atom::value, id);
+          else
+            caf::anon_send(me, forget_atom::value, id);
           reply(std::move(r));
         }};
         auto report = make_report(std::move(msg), std::move(ev.message_id), ev.sent);
@@ -150,7 +172,22 @@ webhook_actor::behavior_type webhook_fn(
         self->state.ready_waiting.push_back(rp);
         return rp;
       },
-      [=](forget_atom, const std::string& id) { self->state.seen.forget(id); },
+      [=](forget_atom, const std::string& id) {
+        auto& st = self->state;
+        for (auto& waiting : take_waiting(st, id))
+          finish(waiting, metrics::message_kind::notification,
+                 metrics::outcome::unavailable,
+                 query_result::failure(
+                     errc::unavailable,
+                     "Storage is unavailable; the event was not recorded"));
+        st.seen.forget(id);
+      },
+      [=](stored_atom, const std::string& id) {
+        for (auto& waiting : take_waiting(self->state, id))
+          finish(waiting, metrics::message_kind::notification,
+                 metrics::outcome::duplicate,
+                 query_result::success(webhook_replies::duplicate()));
+      },
       [=](sweep_atom) {
         auto& st = self->state;
         st.seen.expire_before(now() - st.cfg.dedupe_horizon);

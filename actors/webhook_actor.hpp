@@ -6,6 +6,7 @@
 #include <caf/typed_response_promise.hpp>
 
 #include <chrono>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -20,7 +21,11 @@ struct webhook_state {
   static inline const char* name = "webhook";
   webhook_config cfg;
   twitch::seen_messages seen;  // message ids, expired after cfg.dedupe_horizon
-  bool seen_loaded = false;    // the ids the backend remembers (Redis) have arrived
+  /// Those of `seen` whose change is still on its way to storage, each with the
+  /// redeliveries that arrived meanwhile: they are answered as the first one is
+  /// ("duplicate" once stored, 503 if it cannot be), never with a 2xx before.
+  std::map<twitch::seen_messages::key, std::vector<reply_once>> pending;
+  bool seen_loaded = false;  // the ids the backend remembers (Redis) have arrived
   std::vector<caf::typed_response_promise<caf::ok_atom>> ready_waiting;
 };
 

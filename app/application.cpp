@@ -186,6 +186,8 @@ int run_application(const config& cfg) {
   set_timer_slack(default_slack);
 
   storage_opts.queue_limit = cfg.storage_queue_limit;
+  // REDIS_MIN_REPLICAS promises that an acknowledged write is on that many replicas.
+  storage_opts.answer_when_queued = cfg.redis_min_replicas == 0;
   storage_opts.published_statuses = std::make_shared<storage::status_view>();
   auto storage = spawn_storage(sys, backend, storage_opts);
   auto bus = sys.spawn(event_bus_fn);

@@ -135,6 +135,44 @@ const std::vector<option_spec>& options() {
          c.data_dir = trim(v);
          return std::string{};
        }},
+      {"REDIS_SENTINELS",
+       "comma-separated host:port of Redis Sentinels to ask for the master (with "
+       "REDIS_MASTER_NAME; REDIS_URL's host:port is then unused)",
+       "",
+       [](config& c, const std::string& v) {
+         c.redis_sentinels.clear();
+         if (trim(v).empty()) return std::string{};
+         auto list = parse_host_port_list(v, "REDIS_SENTINELS");
+         if (!list) return list.error().detail;
+         c.redis_sentinels = std::move(*list);
+         return std::string{};
+       }},
+      {"REDIS_MASTER_NAME", "the master's name the sentinels monitor", "",
+       [](config& c, const std::string& v) {
+         auto name = trim(v);
+         for (unsigned char ch : name)
+           if (ch <= 0x20 || ch == 0x7f)
+             return "REDIS_MASTER_NAME must not contain spaces or control characters, "
+                    "got '" +
+                    v + "'";
+         c.redis_master_name = name;
+         return std::string{};
+       }},
+      {"REDIS_SENTINEL_PASSWORD", "password the sentinels require (AUTH), if any", "",
+       [](config& c, const std::string& v) {
+         c.redis_sentinel_password = v;
+         return std::string{};
+       }},
+      numeric("REDIS_MIN_REPLICAS",
+              "replicas that must confirm a write (Redis WAIT) before it is "
+              "acknowledged, also while Redis is down; 0: no wait",
+              "0", 0, 100,
+              [](config& c, long n) { c.redis_min_replicas = static_cast<int>(n); }),
+      numeric("REDIS_WAIT_TIMEOUT_MS",
+              "milliseconds the replicas of REDIS_MIN_REPLICAS have to confirm a batch "
+              "of writes; fewer in time: the batch is retried, Redis counts as down",
+              "1000", 10, 60000,
+              [](config& c, long n) { c.redis_wait_timeout_ms = static_cast<int>(n); }),
       {"DEFAULT_STREAMERS", "comma-separated logins added at start", "",
        [](config& c, const std::string& v) {
          c.default_streamers.clear();
@@ -253,6 +291,19 @@ const std::vector<option_spec>& options() {
               [](config& c, long n) { c.request_timeout_s = static_cast<int>(n); }),
   };
   return specs;
+}
+
+/// The Redis Sentinel settings go together; empty when they are consistent.
+std::string redis_sentinel_problem(const config& c) {
+  if (!c.redis_sentinels.empty() && c.redis_master_name.empty())
+    return "REDIS_SENTINELS is set but REDIS_MASTER_NAME is empty; set the name the "
+           "sentinels monitor (sentinel monitor <name> ...)";
+  if (c.redis_sentinels.empty() && !c.redis_master_name.empty())
+    return "REDIS_MASTER_NAME is set but REDIS_SENTINELS is empty; list the sentinels "
+           "(host:port,...) or unset REDIS_MASTER_NAME";
+  if (c.redis_sentinels.empty() && !c.redis_sentinel_password.empty())
+    return "REDIS_SENTINEL_PASSWORD is set but REDIS_SENTINELS is empty";
+  return {};
 }
 
 std::string read_file(const std::string& path, bool& found) {
@@ -426,6 +477,11 @@ config_outcome load_config(int argc, const char* const* argv, const env_lookup& 
         "configuration error: REQUIRE_API_KEY is true but API_KEY is empty; set API_KEY "
         "or "
         "turn REQUIRE_API_KEY off";
+    outcome.exit_code = 2;
+    return outcome;
+  }
+  if (auto problem = redis_sentinel_problem(cfg); !problem.empty()) {
+    outcome.message = "configuration error: " + problem;
     outcome.exit_code = 2;
     return outcome;
   }

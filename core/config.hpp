@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/host_port.hpp"
+
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -29,6 +31,11 @@ struct config {
   // Storage
   storage_kind storage = storage_kind::memory;
   std::string redis_url = "redis://localhost:6379";
+  std::vector<host_port> redis_sentinels;  // non-empty: the master comes from these
+  std::string redis_master_name;           // the name the sentinels monitor
+  std::string redis_sentinel_password;     // AUTH to the sentinels; empty: none
+  int redis_min_replicas = 0;              // > 0: WAIT for that many after each batch
+  int redis_wait_timeout_ms = 1000;        // how long that WAIT may take
   size_t storage_queue_limit = 10000;
   /// Where the journal of writes acknowledged while Redis is down lives (Redis only).
   std::string data_dir = "data";

@@ -14,8 +14,9 @@ packages=(
 # (e.g. NodeSource's nodejs) is used as it is.
 command -v npm >/dev/null || packages+=(npm)
 if [[ "${1:-}" == "--tests" ]]; then
-  # chromium: the headless test of the /docs page; clang + its runtimes: the fuzz targets
-  packages+=(redis-server chromium clang libclang-rt-14-dev)
+  # chromium: the headless test of the /docs page; clang + its runtimes: the fuzz targets;
+  # redis-sentinel: the Sentinel failover tests (one master, one replica, three sentinels)
+  packages+=(redis-server redis-sentinel chromium clang libclang-rt-14-dev)
 fi
 
 missing=()

@@ -6,9 +6,11 @@
 
 #include <hiredis/hiredis.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <deque>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace eventsubd::storage {
@@ -100,8 +102,37 @@ std::string error_text(const redisReply* r) {
 
 }  // namespace
 
+namespace {
+
+/// Written (to no one) before each WAIT when replicas must confirm: it always moves the
+/// replication offset, so the WAIT covers everything written before it, also writes of
+/// an earlier connection whose confirmation was lost (WAIT counts from this
+/// connection's last propagated write; a replayed batch may change nothing).
+constexpr std::string_view barrier_channel = "twitch:replication_barrier";
+
+/// A node that was demoted (failover) refuses writes with READONLY.
+bool is_readonly(std::string_view error) {
+  return error.substr(0, 8) == "READONLY";
+}
+
+/// An ACL refusal.
+bool is_noperm(std::string_view error) {
+  return error.substr(0, 6) == "NOPERM";
+}
+
+redis_options direct(redis_endpoint endpoint, std::chrono::milliseconds timeout) {
+  redis_options o;
+  o.endpoint = std::move(endpoint);
+  o.timeout = timeout;
+  return o;
+}
+
+}  // namespace
+
 redis_backend::redis_backend(redis_endpoint endpoint, std::chrono::milliseconds timeout)
-    : endpoint_(std::move(endpoint)), timeout_(timeout) {}
+    : redis_backend(direct(std::move(endpoint), timeout)) {}
+
+redis_backend::redis_backend(redis_options options) : opts_(std::move(options)) {}
 
 redis_backend::~redis_backend() {
   drop();
@@ -114,41 +145,115 @@ void redis_backend::drop() {
 
 failure redis_backend::connect() {
   if (ctx_) return {};
-  ctx_ = redisConnectWithTimeout(endpoint_.host.c_str(), endpoint_.port,
-                                 to_timeval(timeout_));
+  if (opts_.sentinels.enabled()) return connect_via_sentinels();
+  if (auto f = open({opts_.endpoint.host, opts_.endpoint.port})) return f;
+  log_for("storage")->info("storage: connected to Redis at {} (db {})", node_.text(),
+                           opts_.endpoint.db);
+  return {};
+}
+
+failure redis_backend::connect_via_sentinels() {
+  const auto& sentinels = opts_.sentinels.sentinels;
+  std::string why;
+  std::vector<host_port> tried;  // masters named by several sentinels are tried once
+  for (size_t i = 0; i < sentinels.size(); ++i) {
+    const size_t at = (first_sentinel_ + i) % sentinels.size();
+    const auto& sentinel = sentinels[at];
+    auto master = ask_sentinel(sentinel, opts_.sentinels, opts_.sentinel_timeout);
+    failure f;
+    if (!master) {
+      f = master.error().detail;
+    } else if (std::find(tried.begin(), tried.end(), *master) != tried.end()) {
+      continue;
+    } else {
+      tried.push_back(*master);
+      f = open(*master);
+      if (!f) {
+        first_sentinel_ = at;
+        // Said once per master: a retry that reconnects to the same one is no news.
+        if (!std::exchange(connected_before_, true) || !(*master == last_master_))
+          log_for("storage")->info(
+              "storage: connected to Redis master '{}' at {} (db {}), named by "
+              "sentinel {}",
+              opts_.sentinels.master_name, node_.text(), opts_.endpoint.db,
+              sentinel.text());
+        last_master_ = *master;
+        return {};
+      }
+      f = "sentinel " + sentinel.text() + " named " + master->text() + ": " + *f;
+    }
+    why += (why.empty() ? "" : "; ") + *f;
+  }
+  return "no sentinel named a usable Redis master '" + opts_.sentinels.master_name +
+         "': " + why;
+}
+
+failure redis_backend::open(const host_port& node) {
+  ctx_ = redisConnectWithTimeout(node.host.c_str(), node.port, to_timeval(opts_.timeout));
   if (!ctx_ || ctx_->err) {
     std::string why = ctx_ ? ctx_->errstr : "out of memory";
     drop();
-    return "cannot connect to Redis at " + endpoint_.host + ":" +
-           std::to_string(endpoint_.port) + ": " + why;
+    return "cannot connect to Redis at " + node.text() + ": " + why;
   }
-  redisSetTimeout(ctx_, to_timeval(timeout_));
+  // A WAIT holds its reply for up to wait_timeout on top of the usual answer time.
+  auto read_timeout = opts_.timeout;
+  if (opts_.min_replicas > 0) read_timeout += opts_.wait_timeout;
+  redisSetTimeout(ctx_, to_timeval(read_timeout));
+  node_ = node;
   // A connection whose AUTH or SELECT failed would work as the default user or in db 0:
-  // it is closed, so every later call starts again with AUTH and SELECT.
-  if (auto f = handshake()) {
+  // it is closed, so every later call starts again with AUTH and SELECT. One to a node
+  // that is not the master (a sentinel out of date) would have its writes refused.
+  failure f = handshake();
+  if (!f && opts_.sentinels.enabled()) f = check_master();
+  if (f) {
     drop();
     return f;
   }
-  log_for("storage")->info("storage: connected to Redis at {}:{} (db {})", endpoint_.host,
-                           endpoint_.port, endpoint_.db);
   return {};
 }
 
 failure redis_backend::handshake() {
   reply r;
-  if (!endpoint_.password.empty()) {
+  const auto& endpoint = opts_.endpoint;
+  if (!endpoint.password.empty()) {
     // The reply names neither the user's password nor ours; only Redis's text is kept.
-    failure f = endpoint_.user.empty()
-                    ? send({"AUTH", endpoint_.password}, r)
-                    : send({"AUTH", endpoint_.user, endpoint_.password}, r);
+    failure f = endpoint.user.empty()
+                    ? send({"AUTH", endpoint.password}, r)
+                    : send({"AUTH", endpoint.user, endpoint.password}, r);
     if (f)
-      return "Redis AUTH" + (endpoint_.user.empty() ? "" : " as " + endpoint_.user) +
+      return "Redis AUTH" + (endpoint.user.empty() ? "" : " as " + endpoint.user) +
              " failed: " + *f;
   }
-  if (endpoint_.db != 0) {
-    auto db = std::to_string(endpoint_.db);
+  if (endpoint.db != 0) {
+    auto db = std::to_string(endpoint.db);
     if (auto f = send({"SELECT", db}, r)) return "Redis SELECT " + db + " failed: " + *f;
   }
+  return {};
+}
+
+failure redis_backend::check_master() {
+  if (role_refused_) return {};
+  reply r;
+  if (auto f = send({"ROLE"}, r)) {
+    if (ctx_ && r.r && is_noperm(error_text(r.r))) {
+      // ROLE is an @admin command an ACL may deny: the sentinels' word is taken, and a
+      // node that is no longer the master is still left on its READONLY refusal or
+      // when the sentinels name another one.
+      role_refused_ = true;
+      log_for("storage")->warn(
+          "storage: the Redis user may not run ROLE ({}); trusting the sentinels "
+          "that {} is the master (allow +role to have it checked)",
+          error_text(r.r), node_.text());
+      return {};
+    }
+    return "Redis ROLE at " + node_.text() + ": " + *f;
+  }
+  const auto* role =
+      r.r->type == REDIS_REPLY_ARRAY && r.r->elements > 0 ? r.r->element[0] : nullptr;
+  if (!role || !role->str) return "Redis ROLE at " + node_.text() + ": unexpected reply";
+  std::string_view name(role->str, role->len);
+  if (name != "master")
+    return "Redis at " + node_.text() + " is a " + std::string(name) + ", not the master";
   return {};
 }
 
@@ -172,30 +277,44 @@ failure redis_backend::send(const command& args, reply& out) {
     drop();  // the context is unusable after an I/O error
     return "Redis connection lost: " + why;
   }
-  if (out.r->type == REDIS_REPLY_ERROR) return "Redis error: " + error_text(out.r);
-  return {};
+  if (out.r->type != REDIS_REPLY_ERROR) return {};
+  auto text = error_text(out.r);
+  if (is_readonly(text)) drop();  // demoted: the next call finds the master again
+  return "Redis error: " + text;
 }
 
 failure redis_backend::run_pipeline(const std::vector<command>& commands) {
   if (auto f = connect()) return f;
   std::vector<const char*> argv;
   std::vector<size_t> lens;
-  for (auto& args : commands) {
+  auto append = [&](const command& args) {
     argv.clear();
     lens.clear();
     for (auto a : args) {
       argv.push_back(a.data());
       lens.push_back(a.size());
     }
-    if (redisAppendCommandArgv(ctx_, static_cast<int>(argv.size()), argv.data(),
-                               lens.data()) != REDIS_OK) {
-      drop();
-      return std::string("Redis pipeline failed");
-    }
+    return redisAppendCommandArgv(ctx_, static_cast<int>(argv.size()), argv.data(),
+                                  lens.data()) == REDIS_OK;
+  };
+  const bool wait = opts_.min_replicas > 0;
+  const auto replicas = std::to_string(opts_.min_replicas);
+  const auto wait_ms = std::to_string(opts_.wait_timeout.count());
+  bool appended = true;
+  for (const auto& args : commands) appended = appended && append(args);
+  if (wait)
+    appended = appended && append({"PUBLISH", barrier_channel, ""}) &&
+               append({"WAIT", replicas, wait_ms});
+  if (!appended) {
+    drop();
+    return std::string("Redis pipeline failed");
   }
   failure result;
+  bool demoted = false;      // READONLY: a failover made this node a replica
+  bool unconfirmed = false;  // WAIT counted too few replicas
   std::vector<std::string> dropped;
-  for (size_t i = 0; i < commands.size(); ++i) {
+  const size_t replies = commands.size() + (wait ? 2 : 0);
+  for (size_t i = 0; i < replies; ++i) {
     void* raw = nullptr;
     if (redisGetReply(ctx_, &raw) != REDIS_OK) {
       std::string why = ctx_->errstr;
@@ -204,9 +323,18 @@ failure redis_backend::run_pipeline(const std::vector<command>& commands) {
     }
     reply r;
     r.r = static_cast<redisReply*>(raw);
+    if (i == commands.size() + 1 && r.r && r.r->type == REDIS_REPLY_INTEGER) {
+      // WAIT's answer: how many replicas have everything written so far.
+      unconfirmed = r.r->integer < opts_.min_replicas;
+      if (unconfirmed && !result)
+        result = "Redis WAIT: " + std::to_string(r.r->integer) + " of " + replicas +
+                 " replicas confirmed the writes within " + wait_ms + " ms";
+      continue;
+    }
     if (!r.r || r.r->type != REDIS_REPLY_ERROR) continue;
     auto text = error_text(r.r);
-    if (redis_error_is_permanent(text)) {
+    demoted = demoted || is_readonly(text);
+    if (i < commands.size() && redis_error_is_permanent(text)) {
       const auto& c = commands[i];
       dropped.push_back(text + " (" + std::string(c.empty() ? "" : c[0]) + " " +
                         std::string(c.size() > 1 ? c[1] : "") + ")");
@@ -215,6 +343,10 @@ failure redis_backend::run_pipeline(const std::vector<command>& commands) {
       result = "Redis refused a write: " + text;
     }
   }
+  // The next attempt asks the sentinels again: after READONLY, and after a WAIT that
+  // came short (this node may be a master the sentinels replaced while it was cut off
+  // from them and its replicas: it still takes writes, which no one else will see).
+  if (demoted || unconfirmed) drop();
   if (result) return result;  // a dropped command is judged again with the batch
   // Sending these again cannot help (see redis_errors.hpp): say so loudly and go on, so
   // one bad command cannot hold every later write.
@@ -229,8 +361,41 @@ bool redis_backend::connected() {
 }
 
 failure redis_backend::ping() {
+  if (auto f = reach_master()) return f;
+  // Redis is "up" only while a write could be acknowledged: with too few replicas, the
+  // barrier and WAIT of an empty batch come short as a write's would.
+  if (opts_.min_replicas > 0) return run_pipeline({});
+  return {};
+}
+
+failure redis_backend::reach_master() {
   reply r;
-  return run({"PING"}, r);
+  if (!opts_.sentinels.enabled()) return run({"PING"}, r);
+  // A master the sentinels replaced may not know it yet (cut off from them, it still
+  // says master and takes writes): the sentinels are asked whom they name now.
+  if (ctx_ && sentinels_name_another()) {
+    log_for("storage")->info(
+        "storage: the sentinels no longer name {} as Redis master '{}'; reconnecting",
+        node_.text(), opts_.sentinels.master_name);
+    drop();
+  }
+  // ROLE rather than PING: a master demoted by a failover still answers PING.
+  if (auto f = connect()) return f;
+  if (auto f = check_master()) {
+    drop();
+    return f;
+  }
+  return {};
+}
+
+bool redis_backend::sentinels_name_another() {
+  const auto& sentinels = opts_.sentinels.sentinels;
+  for (size_t i = 0; i < sentinels.size(); ++i) {
+    const size_t at = (first_sentinel_ + i) % sentinels.size();
+    auto master = ask_sentinel(sentinels[at], opts_.sentinels, opts_.sentinel_timeout);
+    if (master) return !(*master == node_);
+  }
+  return false;  // none answers: the connection is judged by its own answers
 }
 
 failure redis_backend::apply(const std::vector<write_op>& ops) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "storage/backend.hpp"
+#include "storage/redis_sentinel.hpp"
 #include "storage/redis_url.hpp"
 
 #include <chrono>
@@ -9,6 +10,16 @@
 struct redisContext;
 
 namespace eventsubd::storage {
+
+/// Everything that decides where eventsubd writes and when a write counts as stored.
+struct redis_options {
+  redis_endpoint endpoint;      // AUTH and SELECT; its host:port unless sentinels are set
+  sentinel_settings sentinels;  // set: the master is whatever they name (and ROLE says)
+  int min_replicas = 0;         // > 0: a batch counts only once WAIT confirms this many
+  std::chrono::milliseconds wait_timeout{1000};
+  std::chrono::milliseconds timeout{2000};  // connecting, and each reply (plus the WAIT)
+  std::chrono::milliseconds sentinel_timeout{500};  // each step with one sentinel
+};
 
 /// Redis with the old service's layout: `twitch:streamers` and `twitch:stream_status`
 /// (hashes login -> JSON) and `twitch:events` (sorted set, JSON member, unix-seconds
@@ -19,10 +30,19 @@ namespace eventsubd::storage {
 /// that broadcaster, so ordering decisions survive a restart). Synchronous
 /// hiredis: it blocks, so the actor that owns it is spawned detached. A lost connection
 /// is re-established on the next call; the owner decides how often to try (backoff).
+///
+/// With sentinels, every new connection asks them for the master and checks its `ROLE`;
+/// a lost connection, a `READONLY` refusal, a `ROLE` that is no longer "master", a
+/// `ping` to which the sentinels name another node, or a `WAIT` that came short closes
+/// the connection, so the next call finds the master again (a failover is followed).
+/// With `min_replicas`, each batch ends with a `PUBLISH` barrier and `WAIT`: fewer
+/// replicas in time fail it (the caller keeps it and sends it again); `ping` does the
+/// same with an empty batch.
 class redis_backend final : public backend {
  public:
   explicit redis_backend(redis_endpoint endpoint,
                          std::chrono::milliseconds timeout = std::chrono::seconds(2));
+  explicit redis_backend(redis_options options);
   ~redis_backend() override;
   redis_backend(const redis_backend&) = delete;
   redis_backend& operator=(const redis_backend&) = delete;
@@ -61,8 +81,20 @@ class redis_backend final : public backend {
   struct batch;
   using command = std::vector<std::string_view>;
   failure connect();
+  /// Asks the sentinels in turn, from the one that answered last, until one names a
+  /// node that takes us as the master.
+  failure connect_via_sentinels();
+  /// A connection to `node`, used only once AUTH, SELECT and (sentinels) ROLE passed.
+  failure open(const host_port& node);
   /// AUTH and SELECT on a fresh connection; it is used only once both succeed.
   failure handshake();
+  /// Fails unless the node says `ROLE` master (passes when an ACL denies ROLE).
+  failure check_master();
+  /// A connection to the master that answers (PING; with sentinels: still the one they
+  /// name, and ROLE master).
+  failure reach_master();
+  /// True when the first sentinel that answers names a master other than `node_`.
+  bool sentinels_name_another();
   /// Connects if needed, then sends.
   failure run(const command& args, reply& out);
   /// One command on the connection as it is.
@@ -72,9 +104,13 @@ class redis_backend final : public backend {
   template <class Record, class Parse>
   failure load_hash(const char* key, Parse parse, std::vector<Record>& out);
 
-  redis_endpoint endpoint_;
-  std::chrono::milliseconds timeout_;
+  redis_options opts_;
   redisContext* ctx_ = nullptr;
+  host_port node_;                 // where ctx_ is connected
+  size_t first_sentinel_ = 0;      // the one to ask first: the last that named the master
+  host_port last_master_;          // the last master connected to through the sentinels
+  bool connected_before_ = false;  // through the sentinels: logged once per master
+  bool role_refused_ = false;      // the ACL denies ROLE: the sentinels are trusted
 };
 
 }  // namespace eventsubd::storage

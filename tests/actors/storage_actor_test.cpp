@@ -1,6 +1,7 @@
 #include "actors/storage_actor.hpp"
 
 #include "tests/actors/actor_test_support.hpp"
+#include "tests/common/eventually.hpp"
 
 #include <gtest/gtest.h>
 
@@ -151,6 +152,52 @@ TEST_F(storage_actor_test, health_follows_the_backend) {
   captured_reply healthy;
   caf::anon_send(storage, health_atom::value, healthy.channel());
   EXPECT_EQ(*healthy.get().body, R"({"status":"healthy","storage":"connected"})");
+}
+
+TEST(storage_confirm_test, with_answers_only_when_stored_an_outage_answers_nothing) {
+  // REDIS_MIN_REPLICAS: a write is acknowledged only once the backend confirmed it, also
+  // the ones queued before or during an outage (a refused batch stays queued).
+  caf::actor_system_config cfg;
+  caf::actor_system sys{cfg};
+  auto backend = std::make_shared<flaky_backend>();
+  storage_options opts;
+  opts.answer_when_queued = false;
+  auto storage = spawn_loaded_storage(sys, backend, opts);
+  // Stopped however the test ends (the actor system waits for every actor).
+  std::shared_ptr<void> stop(nullptr, [storage](void*) {
+    caf::anon_send_exit(storage, caf::exit_reason::user_shutdown);
+  });
+  std::atomic<int> answered{0};
+  auto put = [&](const std::string& login) {
+    stream_status s{"id-" + login,          login,           login, false, "",
+                    "2024-01-01T00:00:00Z", "stream.offline"};
+    // Asked from an actor of its own, so the test can look while it waits.
+    sys.spawn([&answered, storage, s](caf::event_based_actor* asker) {
+      asker
+          ->request(storage, caf::infinite, caf::put_atom::value,
+                    status_update{s, false, {}})
+          .then([&answered](caf::ok_atom) { ++answered; },
+                [](const caf::error&) { ADD_FAILURE() << "refused"; });
+    });
+  };
+  backend->refuse_writes = true;  // as Redis when WAIT counts too few replicas
+  put("one");
+  ASSERT_TRUE(eventually([&] { return backend->refused >= 2; }));
+  put("two");  // while down: queued, not answered
+  captured_reply health;
+  caf::anon_send(storage, health_atom::value, health.channel());
+  EXPECT_EQ(health.get().code, errc::unavailable);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(answered.load(), 0);
+  captured_reply readable;  // the read model has it already
+  caf::anon_send(storage, status_atom::value, std::string("two"), readable.channel());
+  EXPECT_TRUE(readable.get().ok());
+
+  backend->refuse_writes = false;
+  ASSERT_TRUE(eventually([&] { return answered.load() == 2; }));
+  std::vector<stream_status> stored;
+  backend->load_statuses(stored);
+  EXPECT_EQ(stored.size(), 2u);
 }
 
 TEST(storage_queue_test, a_full_queue_refuses_writes_and_changes_nothing) {

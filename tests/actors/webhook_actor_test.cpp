@@ -122,6 +122,41 @@ TEST_F(webhook_queue_test, a_refused_store_forgets_the_id_so_the_retry_is_applie
   EXPECT_EQ(events[1].id, "id-1");
 }
 
+/// Writes are answered only once the backend has them (REDIS_MIN_REPLICAS).
+class webhook_confirm_test : public webhook_actor_test {
+ protected:
+  webhook_confirm_test() { storage_opts.answer_when_queued = false; }
+
+  /// Hands a delivery over without waiting for its answer.
+  captured_reply send(const std::string& body, const std::string& id) {
+    auto verdict = gated(body, id);
+    EXPECT_FALSE(verdict.answered) << verdict.answer.detail;
+    captured_reply reply;
+    caf::anon_send(webhook, webhook_atom::value, std::move(verdict.event),
+                   reply.channel());
+    sched.run();
+    return reply;
+  }
+};
+
+TEST_F(webhook_confirm_test, a_redelivery_while_the_change_waits_is_answered_as_it_is) {
+  backend->down = true;
+  auto first = send(fixture("stream_online.json"), "id-1");
+  auto again = send(fixture("stream_online.json"), "id-1");  // Twitch gave up waiting
+  // Neither is acknowledged while the change is not stored: no "duplicate" either.
+  EXPECT_EQ(first.future.wait_for(0s), std::future_status::timeout);
+  EXPECT_EQ(again.future.wait_for(0s), std::future_status::timeout);
+  backend->down = false;
+  sched.advance_time(1s);  // the replay after the backoff stores it
+  sched.run();
+  ASSERT_EQ(first.future.wait_for(0s), std::future_status::ready);
+  ASSERT_EQ(again.future.wait_for(0s), std::future_status::ready);
+  EXPECT_EQ(*first.get().body, R"({"status":"success"})");
+  EXPECT_EQ(*again.get().body, R"({"status":"duplicate"})");
+  EXPECT_EQ(*deliver(fixture("stream_online.json"), "id-1").body,
+            R"({"status":"duplicate"})");
+}
+
 TEST_F(webhook_actor_test, processed_ids_are_kept_by_the_storage_and_read_back) {
   EXPECT_EQ(*deliver(fixture("stream_online.json"), "id-3").body,
             R"({"status":"success"})");

@@ -10,6 +10,7 @@
 #include <random>
 #include <signal.h>
 #include <stdexcept>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <thread>
@@ -31,10 +32,18 @@ bool ping(uint16_t port) {
   return ok;
 }
 
-/// A port for a test's Redis, outside the kernel's ephemeral range (32768 and up) that
-/// `free_port()` and every client connection draw from: a Redis that is killed and
-/// restarted must find its port still free.
-uint16_t redis_port() {
+}  // namespace
+
+void die_with_parent() {
+  // Only a SIGKILL stops a test binary without its destructors running (a crash, a
+  // ctest timeout): then the kernel stops what it started too. (The signal follows the
+  // thread that forked: servers are started from the test's own thread.)
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+}
+
+/// Outside the kernel's ephemeral range (32768 and up) that `free_port()` and every
+/// client connection draw from.
+uint16_t redis_server::pick_port() {
   std::random_device seed;
   std::mt19937 pick(seed());
   std::uniform_int_distribution<int> range(20000, 32000);
@@ -51,14 +60,14 @@ uint16_t redis_port() {
   }
 }
 
-}  // namespace
-
-redis_server::redis_server(uint16_t port_wanted, bool durable) : durable_(durable) {
+redis_server::redis_server(uint16_t port_wanted, bool durable,
+                           std::vector<std::string> extra)
+    : durable_(durable), extra_(std::move(extra)) {
   std::string pattern =
       (std::filesystem::temp_directory_path() / "eventsubd-redis-XXXXXX").string();
   if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
   dir_ = pattern;
-  port_ = port_wanted ? port_wanted : redis_port();
+  port_ = port_wanted ? port_wanted : pick_port();
   start();
 }
 
@@ -74,15 +83,38 @@ void redis_server::restart() {
   start();
 }
 
+void redis_server::restart_with(std::vector<std::string> extra) {
+  kill_now();
+  extra_ = std::move(extra);
+  start();
+}
+
 void redis_server::start() {
   auto port = std::to_string(port_);
-  const char* appendonly = durable_ ? "yes" : "no";
+  std::vector<std::string> args{"redis-server",
+                                "--port",
+                                port,
+                                "--bind",
+                                "127.0.0.1",
+                                "--save",
+                                "",
+                                "--appendonly",
+                                durable_ ? "yes" : "no",
+                                "--appendfsync",
+                                "always",
+                                "--dir",
+                                dir_,
+                                "--loglevel",
+                                "warning"};
+  args.insert(args.end(), extra_.begin(), extra_.end());
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
   pid_ = fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {
-    execlp("redis-server", "redis-server", "--port", port.c_str(), "--bind", "127.0.0.1",
-           "--save", "", "--appendonly", appendonly, "--appendfsync", "always", "--dir",
-           dir_.c_str(), "--loglevel", "warning", static_cast<char*>(nullptr));
+    die_with_parent();
+    execvp("redis-server", argv.data());
     _exit(127);
   }
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);

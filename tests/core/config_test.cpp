@@ -109,6 +109,53 @@ TEST(LoadConfig, Defaults) {
   EXPECT_TRUE(c.twitch_client_secret.empty());
 }
 
+// --- Redis Sentinel and replicas
+// ---------------------------------------------------------
+
+TEST(LoadConfig, RedisSentinelSettings) {
+  auto out = run_clean({}, {{"REDIS_SENTINELS", " 10.0.0.1:26379, [::1]:26380,s3:5000 "},
+                            {"REDIS_MASTER_NAME", "mymaster"},
+                            {"REDIS_SENTINEL_PASSWORD", "sentinel-pass-7c1e"},
+                            {"REDIS_MIN_REPLICAS", "2"},
+                            {"REDIS_WAIT_TIMEOUT_MS", "250"}});
+  ASSERT_TRUE(out.cfg.has_value()) << out.message;
+  const config& c = *out.cfg;
+  ASSERT_EQ(c.redis_sentinels.size(), 3u);
+  EXPECT_EQ(c.redis_sentinels[0], (host_port{"10.0.0.1", 26379}));
+  EXPECT_EQ(c.redis_sentinels[1], (host_port{"::1", 26380}));
+  EXPECT_EQ(c.redis_sentinels[2], (host_port{"s3", 5000}));
+  EXPECT_EQ(c.redis_master_name, "mymaster");
+  EXPECT_EQ(c.redis_sentinel_password, "sentinel-pass-7c1e");
+  EXPECT_EQ(c.redis_min_replicas, 2);
+  EXPECT_EQ(c.redis_wait_timeout_ms, 250);
+
+  auto defaults = run_clean({});
+  ASSERT_TRUE(defaults.cfg.has_value());
+  EXPECT_TRUE(defaults.cfg->redis_sentinels.empty());
+  EXPECT_EQ(defaults.cfg->redis_min_replicas, 0);
+  EXPECT_EQ(defaults.cfg->redis_wait_timeout_ms, 1000);
+}
+
+TEST(LoadConfig, RedisSentinelSettingsGoTogether) {
+  expect_error_naming(run_clean({}, {{"REDIS_SENTINELS", "127.0.0.1:26379"}}),
+                      "REDIS_MASTER_NAME");
+  expect_error_naming(run_clean({}, {{"REDIS_MASTER_NAME", "mymaster"}}),
+                      "REDIS_SENTINELS");
+  auto password_alone = run_clean({}, {{"REDIS_SENTINEL_PASSWORD", "p-91b2"}});
+  expect_error_naming(password_alone, "REDIS_SENTINEL_PASSWORD");
+  EXPECT_FALSE(contains(password_alone.message, "p-91b2")) << password_alone.message;
+  expect_error_naming(
+      run_clean({}, {{"REDIS_SENTINELS", "a:1"}, {"REDIS_MASTER_NAME", "two words"}}),
+      "REDIS_MASTER_NAME");
+  for (const char* bad : {"host", "host:", ":26379", "host:0", "host:65536", "a:1,,b:2",
+                          "::1:26379", "host:26379x", ","}) {
+    SCOPED_TRACE(bad);
+    expect_error_naming(
+        run_clean({}, {{"REDIS_SENTINELS", bad}, {"REDIS_MASTER_NAME", "m"}}),
+        "REDIS_SENTINELS");
+  }
+}
+
 // --- sources and precedence
 // --------------------------------------------------------------
 
