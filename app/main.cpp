@@ -7,7 +7,8 @@
 
 int main(int argc, char** argv) {
   using namespace eventsubd;
-  auto outcome = load_config(argc, argv, process_environment());
+  auto outcome =
+      load_config(argc, argv, process_environment(), process_environment_names());
   if (!outcome.cfg) {
     std::fputs(outcome.message.c_str(), outcome.exit_code == 0 ? stdout : stderr);
     if (outcome.exit_code != 0) std::fputc('\n', stderr);
