@@ -67,6 +67,8 @@ using storage_actor = caf::typed_actor<
     // What the refresher polls: every monitored streamer, and every broadcaster with a
     // stored live status that is not monitored (so no live status outlives monitoring).
     caf::replies_to<caf::get_atom, targets_atom>::with<std::vector<streamer_record>>,
+    // One stored status by login (the extension kit's reads); not_found when none is.
+    caf::replies_to<caf::get_atom, status_atom, std::string>::with<stream_status>,
     // What is stored about one broadcaster by user id (status, state machine memory).
     caf::replies_to<caf::get_atom, by_id_atom, std::string>::with<stored_broadcaster>,
     // A subscription was revoked: mark the streamer inactive.
