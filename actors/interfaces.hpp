@@ -19,8 +19,8 @@
 // others are plain CAF request/response.
 namespace eventsubd {
 
-/// An extension: any actor that wants stream changes implements this and subscribes on
-/// the event bus (see app/extensions.cpp and the README).
+/// An extension's listener: any actor that wants stream changes implements this and
+/// subscribes on the event bus (see extensions/kit/kit.hpp and the README).
 using stream_listener_actor = caf::typed_actor<
     // A change was applied and stored.
     caf::reacts_to<stream_change>>;
