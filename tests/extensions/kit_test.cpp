@@ -86,7 +86,7 @@ TEST(ext_registry, holds_the_shipped_and_the_test_only_extensions) {
   EXPECT_TRUE(has("example"));
   EXPECT_EQ(extensions_problem(all, {"go_live_logger", "nope"}),
             "EXTENSIONS: unknown extension 'nope' (this build has: go_live_logger, "
-            "example)");
+            "hello, example)");
   auto help = extensions_help(all);
   EXPECT_NE(help.find("  go_live_logger\n      logs every go-live"), std::string::npos)
       << help;
