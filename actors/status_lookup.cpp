@@ -18,9 +18,8 @@ using clock = status_lookup_state::clock;
 
 /// Takes one token from the rate limit's bucket (refilled continuously, up to one
 /// minute's worth); otherwise how long until one is there.
-std::chrono::seconds take_token(status_lookup_state& st) {
+std::chrono::seconds take_token(status_lookup_state& st, clock::time_point now) {
   const double capacity = st.cfg.per_minute;
-  auto now = clock::now();
   std::chrono::duration<double> elapsed = now - st.refilled;
   st.refilled = now;
   st.tokens = std::min(capacity, st.tokens + elapsed.count() * capacity / 60.0);
@@ -28,12 +27,13 @@ std::chrono::seconds take_token(status_lookup_state& st) {
     st.tokens -= 1;
     return std::chrono::seconds(0);
   }
+  // Rounded up to whole seconds, but not past a whole second that rounding error in
+  // `tokens` alone exceeds (10.000000001 s is 10 s, not 11).
   double wait = (1 - st.tokens) * 60.0 / capacity;
-  return std::chrono::seconds(std::max<int64_t>(1, std::llround(std::ceil(wait))));
+  return std::chrono::seconds(std::max<int64_t>(1, std::llround(std::ceil(wait - 1e-6))));
 }
 
-void sweep(status_lookup_state& st) {
-  auto now = clock::now();
+void sweep(status_lookup_state& st, clock::time_point now) {
   std::erase_if(st.cache, [&](const auto& kv) { return kv.second.expires <= now; });
 }
 
@@ -41,9 +41,10 @@ void finish(self_ptr self, const std::string& login, const query_result& result,
             bool cacheable) {
   auto& st = self->state;
   if (cacheable) {
-    if (st.cache.size() >= st.cfg.max_cached) sweep(st);
+    auto now = self->clock().now();
+    if (st.cache.size() >= st.cfg.max_cached) sweep(st, now);
     if (st.cache.size() < st.cfg.max_cached)  // still full: answered, not cached
-      st.cache[login] = {clock::now() + st.cfg.ttl, result};
+      st.cache[login] = {now + st.cfg.ttl, result};
   }
   auto waiting = std::move(st.waiting[login]);
   st.waiting.erase(login);
@@ -100,12 +101,14 @@ status_lookup_actor::behavior_type status_lookup_fn(self_ptr self,
                                                     status_lookup_config cfg) {
   self->state.cfg = cfg;
   self->state.tokens = cfg.per_minute;
+  self->state.refilled = self->clock().now();
   self->delayed_send(self, cfg.ttl, sweep_atom::value);
   return {
       [=](status_atom, const std::string& login, const reply_once& reply) {
         auto& st = self->state;
+        auto now = self->clock().now();
         if (auto it = st.cache.find(login); it != st.cache.end()) {
-          if (it->second.expires > clock::now()) return reply(it->second.result);
+          if (it->second.expires > now) return reply(it->second.result);
           st.cache.erase(it);
         }
         if (auto it = st.waiting.find(login); it != st.waiting.end()) {
@@ -115,7 +118,7 @@ status_lookup_actor::behavior_type status_lookup_fn(self_ptr self,
           it->second.waiters->flags.push_back(reply.gone());
           return;
         }
-        if (auto wait = take_token(st); wait.count() > 0) {
+        if (auto wait = take_token(st, now); wait.count() > 0) {
           metrics::lookup_rate_limited();
           return reply(query_result::failure(
               errc::too_many_requests,
@@ -129,7 +132,7 @@ status_lookup_actor::behavior_type status_lookup_fn(self_ptr self,
         look_up(self, twitch, login);
       },
       [=](sweep_atom) {
-        sweep(self->state);
+        sweep(self->state, self->clock().now());
         self->delayed_send(self, self->state.cfg.ttl, sweep_atom::value);
       },
   };

@@ -33,6 +33,8 @@ struct lookup_waiters {
 struct status_lookup_state {
   static inline const char* name = "status_lookup";
   status_lookup_state() = default;
+  // Times are read from the actor clock: steady_clock in production, the test
+  // coordinator's clock in deterministic tests.
   using clock = std::chrono::steady_clock;
   struct cached {
     clock::time_point expires;
@@ -46,7 +48,7 @@ struct status_lookup_state {
   std::map<std::string, cached> cache;       // by login
   std::map<std::string, in_flight> waiting;  // lookups in flight, by login
   double tokens = 0;                         // the rate limit's bucket
-  clock::time_point refilled = clock::now();
+  clock::time_point refilled;                // set from the actor clock at spawn
 };
 
 /// Status of a broadcaster we store nothing for, from Helix (`"source": "twitch_api"`),

@@ -29,10 +29,13 @@ void arm(self_ptr self) {
   if (st.fetching || st.pending.empty()) return;
   auto earliest = clock::time_point::max();
   for (const auto& [_, e] : st.pending) earliest = std::min(earliest, e.due);
-  auto at = std::max(earliest, clock::now() + st.cfg.batch_window);
+  auto now = self->clock().now();
+  auto at = std::max(earliest, now + st.cfg.batch_window);
   if (at >= st.armed_for) return;  // a tick comes sooner
   st.armed_for = at;
-  auto delay = std::chrono::duration_cast<std::chrono::milliseconds>(at - clock::now());
+  // Rounded up: a tick a fraction of a millisecond early finds nothing due and waits
+  // another batch window.
+  auto delay = std::chrono::ceil<std::chrono::milliseconds>(at - now);
   self->delayed_send(self, std::max(delay, std::chrono::milliseconds(1)),
                      tick_atom::value);
 }
@@ -54,7 +57,7 @@ void settle(self_ptr self, const entry_key& key, const twitch::twitch_stream* li
     st.pending.erase(it);
     return;
   }
-  e.due = clock::now() + backoff(st.cfg, ++e.attempt);
+  e.due = self->clock().now() + backoff(st.cfg, ++e.attempt);
   if (e.due > e.watch.give_up) {
     log_for("actors")->debug("watcher: Helix never listed stream {} of {}; giving up",
                              e.watch.stream_id, e.watch.user_id);
@@ -70,7 +73,7 @@ void retry_later(self_ptr self,
     auto it = st.pending.find(key);
     if (it == st.pending.end() || it->second.seq != seq) continue;
     auto& e = it->second;
-    e.due = clock::now() +
+    e.due = self->clock().now() +
             std::max<clock::duration>(backoff(st.cfg, ++e.attempt), st.cfg.error_backoff);
     bool recheck = e.watch.purpose == watch_purpose::recheck;
     if ((recheck && e.attempt >= st.cfg.max_recheck_attempts) ||
@@ -82,7 +85,7 @@ void retry_later(self_ptr self,
 /// Asks Helix about every due watch in one bulk request.
 void fetch_due(self_ptr self, const twitch_actor& twitch) {
   auto& st = self->state;
-  auto now = clock::now();
+  auto now = self->clock().now();
   std::vector<std::pair<entry_key, uint64_t>> asked;
   std::set<std::string> ids;
   for (const auto& [key, e] : st.pending)
@@ -129,7 +132,7 @@ stream_watcher_actor::behavior_type stream_watcher_fn(self_ptr self,
       [=](watch_atom, stream_watch& w) {
         auto& st = self->state;
         entry_key key{w.user_id, w.purpose};
-        auto due = std::max(w.not_before, clock::now());
+        auto due = std::max(w.not_before, self->clock().now());
         st.pending[key] = {std::move(w), 0, due, ++st.next_seq};
         arm(self);
       },

@@ -20,6 +20,8 @@ struct stream_watcher_config {
 struct stream_watcher_state {
   static inline const char* name = "stream_watcher";
   stream_watcher_state() = default;
+  // Times are read from the actor clock: steady_clock in production, the test
+  // coordinator's clock in deterministic tests.
   using clock = std::chrono::steady_clock;
   struct entry {
     stream_watch watch;

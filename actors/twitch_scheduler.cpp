@@ -7,6 +7,7 @@
 #include <caf/all.hpp>
 
 #include <optional>
+#include <utility>
 
 namespace eventsubd {
 namespace {
@@ -45,8 +46,11 @@ void dispatch(self_ptr self);
 void run_on(self_ptr self, size_t slot, twitch_job job) {
   auto& worker = self->state.workers[slot];
   worker.busy = true;
+  worker.refuse_running = job.refuse;
   job.run(worker.worker, [self, slot] {
-    self->state.workers[slot].busy = false;
+    auto& done = self->state.workers[slot];
+    done.busy = false;
+    done.refuse_running = nullptr;
     dispatch(self);
   });
 }
@@ -116,8 +120,12 @@ caf::result<T> schedule(self_ptr self, const twitch_ticket& ticket, Ts... xs) {
   return rp;
 }
 
-/// Shutdown: every waiting request is answered now, none reaches Twitch.
+/// Shutdown: every request is answered now. Waiting ones never reach Twitch; a worker's
+/// answer to a running one would come to an actor that is gone.
 void refuse_all(self_ptr self) {
+  for (auto& w : self->state.workers)
+    if (auto refuse = std::exchange(w.refuse_running, nullptr))
+      refuse(make_caf_error(errc::unavailable, "Shutting down before Twitch answered"));
   for (auto& queue : self->state.queues) {
     for (auto& job : queue)
       job.refuse(make_caf_error(errc::unavailable, "Shutting down"));
@@ -132,7 +140,8 @@ twitch_actor::behavior_type twitch_scheduler_fn(
     std::vector<std::pair<twitch::work_class, helix_worker_actor>> workers) {
   auto& st = self->state;
   st.cfg = cfg;
-  for (auto& [cls, worker] : workers) st.workers.push_back({cls, std::move(worker)});
+  for (auto& [cls, worker] : workers)
+    st.workers.push_back({cls, std::move(worker), false, {}});
   self->set_exit_handler([=](const caf::exit_msg& msg) {
     refuse_all(self);
     self->quit(msg.reason);

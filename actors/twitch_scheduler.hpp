@@ -34,6 +34,8 @@ struct twitch_scheduler_state {
     twitch::work_class cls;
     helix_worker_actor worker;
     bool busy = false;
+    /// Answers the request the worker runs without it (at shutdown); empty when idle.
+    std::function<void(caf::error)> refuse_running;
   };
   twitch_scheduler_config cfg;
   std::vector<worker_slot> workers;
@@ -45,7 +47,8 @@ struct twitch_scheduler_state {
 /// of public lookups or a long reconciliation never holds up an add (the shared rate
 /// budget also keeps a reserve for interactive work). At dispatch, a request whose
 /// deadline passed or whose requester went away is answered without asking Twitch. At
-/// shutdown every queued request is answered at once (the workers cancel what they run).
+/// shutdown every request is answered at once, those the workers run too (they cancel
+/// them; their answers would come to an actor that is gone).
 twitch_actor::behavior_type twitch_scheduler_fn(
     twitch_actor::stateful_pointer<twitch_scheduler_state> self,
     twitch_scheduler_config cfg,

@@ -465,6 +465,15 @@ run_rss() {
   full=$(rss_kb "$SERVER_PID")
   measure "RSS, $mode, $RSS_STREAMERS live statuses + 1000 events" \
     "$((full / 1024)) MiB (${full} kB)"
+  # Then every /events limit once (issue 14: each had its own cached body). Writing 5
+  # to clear_refs resets the peak (VmHWM) to the current RSS, so it covers the sweep.
+  local swept peak
+  echo 5 >"/proc/$SERVER_PID/clear_refs"
+  run_child "${TOOL[@]}" sweep "$SERVER_PORT" >&2
+  swept=$(rss_kb "$SERVER_PID")
+  peak=$(awk '/^VmHWM:/ {print $2}' "/proc/$SERVER_PID/status")
+  measure "RSS, $mode, after GET /events?limit=1..1000 (peak)" \
+    "$((swept / 1024)) MiB (${swept} kB; peak $((peak / 1024)) MiB, ${peak} kB)"
   stop_eventsubd
   [[ $mode == redis ]] && stop_redis
   return 0

@@ -311,7 +311,7 @@ std::optional<stream_memory> parse_stream_memory(std::string_view json) {
       auto cause = enum_named<end_cause>(cause_names, string_field(e, "by"));
       if (!cause) continue;
       m.ended.push_back({string_field(e, "id", true), *cause, time_field(e, "at")});
-      if (m.ended.size() > stream_memory::ended_kept) m.ended.pop_front();
+      if (m.ended.size() > stream_memory::ended_kept) m.ended.erase(m.ended.begin());
     }
   }
   return m;

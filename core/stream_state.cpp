@@ -91,7 +91,8 @@ sys_time stream_state_machine::recheck_at(const std::string& stream_id) const {
 
 void stream_state_machine::end_current(end_cause cause, sys_time at) {
   memory_.ended.push_back({memory_.live_id, cause, at});
-  if (memory_.ended.size() > stream_memory::ended_kept) memory_.ended.pop_front();
+  if (memory_.ended.size() > stream_memory::ended_kept)
+    memory_.ended.erase(memory_.ended.begin());
   memory_.live_id.clear();
   memory_.started_at = {};
   memory_.online_sent_at = {};

@@ -4,8 +4,8 @@
 #include "core/time.hpp"
 
 #include <chrono>
-#include <deque>
 #include <string>
+#include <vector>
 
 namespace eventsubd {
 
@@ -53,7 +53,9 @@ struct stream_memory {
   /// Twitch's message time of the webhook online that made it live; epoch when a poll
   /// did (our clock is not Twitch's, so it is not compared).
   sys_time online_sent_at{};
-  std::deque<ended_stream> ended;  // oldest first, at most `ended_kept`
+  // Oldest first, at most `ended_kept`. A vector: an empty deque allocates ~600 bytes,
+  // twice per broadcaster (its actor and the read model), ~12 MB for 10,000.
+  std::vector<ended_stream> ended;
 
   static constexpr size_t ended_kept = 16;
   bool operator==(const stream_memory&) const = default;

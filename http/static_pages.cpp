@@ -2,7 +2,7 @@
 
 #include "http/embedded_files.hpp"
 
-#include <array>
+#include <vector>
 #include <utility>
 
 namespace eventsubd::http {
@@ -27,6 +27,25 @@ constexpr std::string_view docs_html = R"(<!doctype html>
 </html>
 )";
 
+// The /docs page of a build without npm (EVENTSUBD_DOCS_UI=OFF): the API description is
+// still there, and the page says how to get the interactive UI.
+constexpr std::string_view docs_without_ui_html = R"(<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>Twitch EventSub REST API (eventsubd) - docs</title>
+</head>
+<body>
+<h1>eventsubd API docs</h1>
+<p>This eventsubd was built without the interactive docs (Swagger UI), because npm was
+not installed when it was built. The API description is <a href="openapi.json">openapi.json</a>
+(OpenAPI 3.0.3; any OpenAPI viewer reads it).</p>
+<p>To serve the interactive docs here, install npm (<code>apt-get install npm</code>) and
+rebuild: <code>cmake -S . -B build -DEVENTSUBD_DOCS_UI=ON &amp;&amp; cmake --build build</code>.</p>
+</body>
+</html>
+)";
+
 constexpr std::string_view init_js = R"(window.ui = SwaggerUIBundle({
   url: "openapi.json",
   dom_id: "#swagger-ui",
@@ -40,9 +59,14 @@ struct entry {
   static_page page;
 };
 
-std::array<entry, 6> make_pages() {
+std::vector<entry> make_pages() {
   auto body = [](std::string_view text) { return make_body(std::string(text)); };
-  return {{
+  if (!swagger_ui_embedded())
+    return {
+        {"/openapi.json", {body(embedded_openapi_json()), body_kind::json}},
+        {"/docs", {body(docs_without_ui_html), body_kind::html}},
+    };
+  return {
       {"/openapi.json", {body(embedded_openapi_json()), body_kind::json}},
       {"/docs", {body(docs_html), body_kind::html}},
       {"/docs/init.js", {body(init_js), body_kind::javascript}},
@@ -50,7 +74,7 @@ std::array<entry, 6> make_pages() {
       {"/docs/swagger-ui-bundle.js",
        {body(embedded_swagger_ui_bundle_js()), body_kind::javascript}},
       {"/docs/favicon-32x32.png", {body(embedded_swagger_favicon_png()), body_kind::png}},
-  }};
+  };
 }
 
 }  // namespace

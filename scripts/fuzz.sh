@@ -33,7 +33,8 @@ for tool in clang++-14 clang-14; do
   }
 done
 CC=clang-14 CXX=clang++-14 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DEVENTSUBD_FUZZ=ON -DEVENTSUBD_BUILD_TESTS=OFF -DEVENTSUBD_WERROR=ON >/dev/null
+  -DEVENTSUBD_FUZZ=ON -DEVENTSUBD_BUILD_TESTS=OFF -DEVENTSUBD_WERROR=ON \
+  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only -DNDEBUG" >/dev/null
 cmake --build build-fuzz --target "${targets[@]}"
 
 mkdir -p build-fuzz/artifacts

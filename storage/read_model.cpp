@@ -27,10 +27,7 @@ void read_model::load(std::vector<streamer_record> streamers,
            parse_rfc3339(b.last_updated).value_or(sys_time{});
   });
   for (auto& s : statuses) put_status(std::move(s));
-  for (const auto& e : events) {
-    if (events_.size() >= keep) break;
-    events_.push_back({to_json(e)});
-  }
+  for (size_t i = std::min(keep, events.size()); i-- > 0;) events_.push(events[i], keep);
 }
 
 void read_model::load_memories(
@@ -69,17 +66,12 @@ body_ptr read_model::live_body() {
 }
 
 body_ptr read_model::events_body(size_t limit) {
-  auto& cached = events_bodies_[limit];
-  if (cached) return cached;
-  std::string out = "{\"events\":[";
-  size_t n = std::min(limit, events_.size());
-  for (size_t i = 0; i < n; ++i) {
-    if (i) out += ',';
-    out += events_[i].json;
-  }
-  out += "]}";
-  cached = make_body(std::move(out));
-  return cached;
+  // Every limit from the number of events up gives the same body: one key for them.
+  limit = std::min(limit, events_.size());
+  if (auto hot = events_bodies_.find(limit)) return hot;
+  auto body = make_body(events_.body(limit));
+  events_bodies_.put(limit, body);
+  return body;
 }
 
 body_ptr read_model::streamers_body() {
@@ -156,8 +148,7 @@ void read_model::put_status(stream_status status) {
 }
 
 void read_model::add_event(const event_record& e, size_t keep) {
-  events_.push_front({to_json(e)});
-  while (events_.size() > keep) events_.pop_back();
+  events_.push(e, keep);
   events_bodies_.clear();
 }
 

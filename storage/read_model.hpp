@@ -3,9 +3,10 @@
 #include "core/body.hpp"
 #include "core/model.hpp"
 #include "core/stream_state.hpp"
+#include "storage/event_log.hpp"
+#include "storage/hot_bodies.hpp"
 #include "storage/status_view.hpp"
 
-#include <deque>
 #include <map>
 #include <memory>
 #include <string>
@@ -16,8 +17,9 @@
 namespace eventsubd::storage {
 
 /// The state the storage actor serves reads from, with every JSON body cached until the
-/// state it shows changes (a write invalidates exactly the bodies it affects). Not
-/// thread-safe: owned by the storage actor.
+/// state it shows changes (a write invalidates exactly the bodies it affects), except
+/// event lists: any limit is cut from one serialized copy of the events, and only the
+/// few most recently asked for are kept. Not thread-safe: owned by the storage actor.
 class read_model {
  public:
   /// Replaces everything (start-up load). `events` newest first.
@@ -38,6 +40,11 @@ class read_model {
   body_ptr live_body();
   /// `GET /events?limit=N` body.
   body_ptr events_body(size_t limit);
+  /// How many event bodies are cached (at most `hot_events_bodies`).
+  size_t cached_events_bodies() const { return events_bodies_.size(); }
+  /// Enough for the few limits that dashboards poll; a sweep of every limit only
+  /// rebuilds (each miss is one copy of one slice, at most ~1 MB for 1,000 events).
+  static constexpr size_t hot_events_bodies = 4;
   /// `GET /streamers` body.
   body_ptr streamers_body();
 
@@ -73,21 +80,18 @@ class read_model {
     stream_status status;
     body_ptr body;  // with "source": "storage"
   };
-  struct event_entry {
-    std::string json;
-  };
 
   std::map<std::string, status_entry, std::less<>> statuses_;  // by login, sorted
   std::unordered_map<std::string, std::string> login_by_user_id_;
   std::map<std::string, streamer_record, std::less<>> streamers_;
-  std::deque<event_entry> events_;                           // newest first
+  event_log events_;
   std::unordered_map<std::string, stream_memory> memories_;  // by user id
   size_t live_count_ = 0;
   std::shared_ptr<status_view> view_;  // may be null
 
-  body_ptr live_body_;                                  // null: rebuild on next read
-  body_ptr streamers_body_;                             // null: rebuild on next read
-  std::unordered_map<size_t, body_ptr> events_bodies_;  // by limit; cleared on append
+  body_ptr live_body_;                                   // null: rebuild on next read
+  body_ptr streamers_body_;                              // null: rebuild on next read
+  hot_bodies<size_t> events_bodies_{hot_events_bodies};  // by limit; cleared on append
 };
 
 }  // namespace eventsubd::storage

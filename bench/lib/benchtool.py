@@ -7,6 +7,8 @@ Standard library only (Debian's python3 is enough). Subcommands:
   seed PORT SECRET COUNT         POST COUNT signed stream.online notifications
                                  (bench0..bench{COUNT-1}) and check they were applied
   gen PREFIX PORT SECRET ...     write pre-signed webhook requests for wrk (webhook.lua)
+  sweep PORT                     GET /events?limit=1..1000 on one connection, each
+                                 answer checked against the newest of limit=1000
   table RESULTS                  print the result table; exit 1 if anything failed
 """
 
@@ -130,6 +132,30 @@ def seed(args):
         raise SystemExit("seed: expected %d live / %d events, found %d / %d"
                          % (args.count, min(args.count, 1000), live, events))
     print("seeded %d streamers: %d live statuses, %d events" % (args.count, live, events))
+
+
+def sweep(args):
+    """Asks for every /events limit once (issue 14: each used to get its own cached body)."""
+    conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=30)
+
+    def get(limit):
+        conn.request("GET", "/events?limit=%d" % limit)
+        r = conn.getresponse()
+        data = r.read()
+        if r.status != 200:
+            raise SystemExit("sweep: limit=%d: %d %s" % (limit, r.status, data[:200]))
+        return data
+
+    full = get(1000)
+    count = len(json.loads(full)["events"])
+    for limit in range(1, 1001):
+        body = get(limit)
+        # The newest min(limit, count) events of the full list, cut at an event boundary.
+        cut = len(body) - 2
+        boundary = b"]" if limit >= count else b","
+        if body[cut:] != b"]}" or body[:cut] != full[:cut] or full[cut:cut + 1] != boundary:
+            raise SystemExit("sweep: limit=%d is not the newest %d events" % (limit, limit))
+    print("swept /events?limit=1..1000 (%d events kept)" % count)
 
 
 def gen_file(job):
@@ -265,6 +291,8 @@ def main():
     s.add_argument("port", type=int)
     s.add_argument("secret")
     s.add_argument("count", type=int)
+    w = sub.add_parser("sweep")
+    w.add_argument("port", type=int)
     g = sub.add_parser("gen")
     g.add_argument("prefix", help="writes PREFIX-<wrk thread>.req")
     g.add_argument("port", type=int)
@@ -281,6 +309,8 @@ def main():
         print(free_port())
     elif args.cmd == "seed":
         seed(args)
+    elif args.cmd == "sweep":
+        sweep(args)
     elif args.cmd == "gen":
         gen(args)
     elif args.cmd == "table":

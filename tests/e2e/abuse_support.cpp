@@ -81,12 +81,23 @@ bool raw_connection::read_until_closed(std::chrono::milliseconds timeout) {
   }
 }
 
-long resident_kib(pid_t pid) {
+namespace {
+/// One "Name:  123 kB" line of /proc/<pid>/status, in KiB.
+long status_kib(pid_t pid, std::string_view name) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/status");
   std::string line;
   while (std::getline(in, line))
-    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+    if (line.rfind(name, 0) == 0) return std::stol(line.substr(name.size()));
   return 0;
+}
+}  // namespace
+
+long resident_kib(pid_t pid) {
+  return status_kib(pid, "VmRSS:");
+}
+
+long peak_resident_kib(pid_t pid) {
+  return status_kib(pid, "VmHWM:");
 }
 
 std::chrono::milliseconds cpu_time(pid_t pid) {

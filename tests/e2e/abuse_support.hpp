@@ -43,6 +43,9 @@ class raw_connection {
 
 /// Resident memory of a process in KiB (VmRSS), 0 if unreadable.
 long resident_kib(pid_t pid);
+/// The most resident memory a process has had so far in KiB (VmHWM), 0 if unreadable:
+/// catches peaks between two samples of resident_kib.
+long peak_resident_kib(pid_t pid);
 /// User + system CPU time of a process so far.
 std::chrono::milliseconds cpu_time(pid_t pid);
 /// The value of one series in GET /metrics (exact name with labels), or -1 if absent.

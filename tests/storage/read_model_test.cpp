@@ -285,7 +285,7 @@ TEST_F(ReadModel, EventsBodyEntriesAreTheEventJson) {
   EXPECT_EQ(*model_.events_body(10), R"({"events":[)" + to_json(e) + "]}");
 }
 
-TEST_F(ReadModel, EventsBodyIsCachedPerLimitUntilAnAppend) {
+TEST_F(ReadModel, EventsBodyIsCachedUntilAnAppend) {
   for (int i = 1; i <= 3; ++i) model_.add_event(event(i), events_kept);
   auto two = model_.events_body(2);
   auto ten = model_.events_body(10);
@@ -302,6 +302,40 @@ TEST_F(ReadModel, EventsBodyIsCachedPerLimitUntilAnAppend) {
   EXPECT_NE(two_after, two);
   EXPECT_NE(model_.events_body(10), ten);
   EXPECT_EQ(event_ids(2), (strings{"msg-4", "msg-3"}));
+}
+
+TEST_F(ReadModel, EventsBodiesCachedAreFewWhateverTheLimits) {
+  for (int i = 1; i <= 1000; ++i) model_.add_event(event(i), events_kept);
+  auto fifty = model_.events_body(50);
+  auto all = *model_.events_body(1000);
+  for (size_t limit = 1; limit <= 1000; ++limit) {
+    auto body = model_.events_body(limit);
+    // The newest `limit` of the full list, cut at an event boundary.
+    auto cut = body->size() - 2;
+    ASSERT_EQ(body->substr(0, cut), all.substr(0, cut)) << limit;
+    ASSERT_EQ(all[cut], limit == 1000 ? ']' : ',') << limit;
+    ASSERT_LE(model_.cached_events_bodies(), read_model::hot_events_bodies);
+  }
+  EXPECT_EQ(event_ids(1000).size(), 1000u);
+  // A body no longer cached is rebuilt alike; a hot one is shared.
+  auto again = model_.events_body(50);
+  EXPECT_EQ(*again, *fifty);
+  EXPECT_EQ(model_.events_body(50), again);
+}
+
+TEST_F(ReadModel, LimitsPastTheEventCountShareOneBody) {
+  for (int i = 1; i <= 3; ++i) model_.add_event(event(i), events_kept);
+  EXPECT_EQ(model_.events_body(3), model_.events_body(1000));
+  EXPECT_EQ(model_.events_body(4), model_.events_body(50));
+}
+
+TEST_F(ReadModel, LoadKeepsTheNewestEventsInOrder) {
+  std::vector<event_record> events;  // newest first, as the backends give them
+  for (int i = 9; i >= 1; --i) events.push_back(event(i));
+  model_.load({}, {}, events, 4);
+  EXPECT_EQ(event_ids(100), (strings{"msg-9", "msg-8", "msg-7", "msg-6"}));
+  model_.add_event(event(10), 4);
+  EXPECT_EQ(event_ids(100), (strings{"msg-10", "msg-9", "msg-8", "msg-7"}));
 }
 
 TEST_F(ReadModel, AddEventTrimsToKeep) {

@@ -1,0 +1,420 @@
+// The Twitch scheduler over fake Helix workers, on CAF's deterministic test coordinator:
+// which worker gets which work, in what order, and what is answered without a worker
+// (dropped, refused, shutting down). The fake workers hold every reply until the test
+// releases it, so "busy" is under the test's control.
+#include "actors/twitch_scheduler.hpp"
+
+#include "actors/twitch_errors.hpp"
+#include "core/metrics.hpp"
+#include "tests/actors/held_replies.hpp"
+
+#include <caf/all.hpp>
+#include <caf/scheduler/test_coordinator.hpp>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace eventsubd::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using twitch::work_class;
+using strings = std::vector<std::string>;
+
+/// A Helix worker stand-in: records every call and holds its reply until released.
+struct fake_worker_state {
+  strings calls;  // "op:arg", in arrival order
+  held_replies held;
+  bool busy() const { return !held.empty(); }
+};
+
+/// The worker's interface plus the test's `release`.
+using fake_worker_actor = helix_worker_actor::extend<caf::reacts_to<release_atom>>;
+
+std::string joined(const strings& xs) {
+  std::string out;
+  for (const auto& x : xs) out += (out.empty() ? "" : ",") + x;
+  return out;
+}
+
+fake_worker_actor::behavior_type fake_worker(fake_worker_actor::pointer self,
+                                             std::shared_ptr<fake_worker_state> st) {
+  auto hold = [self, st](std::string call, auto value) {
+    st->calls.push_back(std::move(call));
+    return st->held.hold(self, std::move(value));
+  };
+  return {
+      [=](caf::get_atom, users_atom, const strings& logins) {
+        std::vector<twitch::twitch_user> users;
+        for (const auto& l : logins) users.push_back({"id-" + l, l, l});
+        return hold("users:" + joined(logins), users);
+      },
+      [=](caf::get_atom, streams_atom, const strings& ids) {
+        return hold("streams:" + joined(ids), std::vector<twitch::twitch_stream>{});
+      },
+      [=](subscribe_atom, const streamer_record& s) {
+        return hold("subscribe:" + s.username, s);
+      },
+      [=](unsub_atom, const streamer_record& s) {
+        return hold("unsub:" + s.username, caf::ok_atom::value);
+      },
+      [=](unsub_atom, const strings& ids) {
+        return hold("unsub_ids:" + joined(ids), caf::ok_atom::value);
+      },
+      [=](reconcile_atom, const std::vector<streamer_record>& all) {
+        return hold("reconcile:" + std::to_string(all.size()), reconcile_result{});
+      },
+      [=](validate_atom) { return hold("validate", caf::ok_atom::value); },
+      [=](release_atom) { st->held.release_one(); },
+  };
+}
+
+/// What a requester got back: a value or an error, once answered.
+template <class T>
+struct answer {
+  std::optional<T> value;
+  std::optional<caf::error> error;
+  bool answered() const { return value || error; }
+  query_result as_query_result() const {
+    return error ? to_query_result(*error) : query_result::success(nullptr);
+  }
+};
+
+/// The value of one sample of the Prometheus exposition (0 when absent).
+double metric(const std::string& sample) {
+  std::istringstream in{metrics::render_prometheus()};
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind(sample + " ", 0) == 0) return std::stod(line.substr(sample.size()));
+  return 0;
+}
+
+double dropped(const std::string& reason) {
+  return metric("eventsubd_twitch_work_dropped_total{reason=\"" + reason + "\"}");
+}
+
+streamer_record streamer(const std::string& login) {
+  streamer_record s;
+  s.user_id = "id-" + login;
+  s.username = login;
+  return s;
+}
+
+twitch_ticket ticket(work_class cls) {
+  return twitch_ticket{cls, std::chrono::steady_clock::time_point::max(), {}};
+}
+
+class twitch_scheduler_test : public ::testing::Test {
+ protected:
+  static caf::actor_system_config& testing_config(caf::actor_system_config& cfg) {
+    cfg.set("scheduler.policy", caf::atom("testing"));
+    return cfg;
+  }
+  caf::actor_system_config cfg;
+  caf::actor_system sys{testing_config(cfg)};
+  caf::scheduler::test_coordinator& sched =
+      dynamic_cast<caf::scheduler::test_coordinator&>(sys.scheduler());
+  twitch_actor scheduler;
+  std::vector<std::pair<work_class, helix_worker_actor>> pool;
+  std::vector<fake_worker_actor> worker_handles;
+  std::vector<caf::actor> clients;
+
+  struct worker_ref {
+    fake_worker_actor handle;
+    std::shared_ptr<fake_worker_state> state;
+    fake_worker_state* operator->() const { return state.get(); }
+  };
+  /// Adds a worker of class `cls` to the pool `start` hands the scheduler.
+  worker_ref worker(work_class cls) {
+    auto st = std::make_shared<fake_worker_state>();
+    worker_handles.push_back(sys.spawn(fake_worker, st));
+    pool.emplace_back(cls, worker_handles.back());
+    return {worker_handles.back(), st};
+  }
+  void start(twitch_scheduler_config config = {}) {
+    scheduler = sys.spawn(twitch_scheduler_fn, config, pool);
+    sched.run();
+  }
+
+  /// Sends one request from a fresh requester and runs until everything is idle.
+  template <class T, class... Ts>
+  std::shared_ptr<answer<T>> ask(Ts... xs) {
+    auto out = std::make_shared<answer<T>>();
+    clients.push_back(
+        sys.spawn([out, h = scheduler, xs...](caf::event_based_actor* self) {
+          self->request(h, caf::infinite, xs...)
+              .then([out](T& v) { out->value = std::move(v); },
+                    [out](caf::error& e) { out->error = std::move(e); });
+        }));
+    sched.run();
+    return out;
+  }
+  auto subscribe(work_class cls, const std::string& login) {
+    return ask<streamer_record>(subscribe_atom::value, ticket(cls), streamer(login));
+  }
+  auto users(twitch_ticket t, const std::string& login) {
+    return ask<std::vector<twitch::twitch_user>>(caf::get_atom::value, users_atom::value,
+                                                 std::move(t), strings{login});
+  }
+  auto reconcile() {
+    return ask<reconcile_result>(reconcile_atom::value, ticket(work_class::bulk),
+                                 std::vector<streamer_record>{});
+  }
+  /// The worker sends its oldest held reply; everything runs until idle.
+  void release(const worker_ref& w) {
+    ASSERT_TRUE(w->busy()) << "the worker holds no reply";
+    caf::anon_send(w.handle, release_atom::value);
+    sched.run();
+  }
+
+  ~twitch_scheduler_test() override {
+    if (scheduler) caf::anon_send_exit(scheduler, caf::exit_reason::user_shutdown);
+    for (auto& w : worker_handles)
+      caf::anon_send_exit(w, caf::exit_reason::user_shutdown);
+    for (auto& c : clients) caf::anon_send_exit(c, caf::exit_reason::user_shutdown);
+    sched.run();
+  }
+};
+
+TEST_F(twitch_scheduler_test, interactive_work_does_not_wait_behind_busy_bulk_or_lookup) {
+  auto interactive = worker(work_class::interactive);
+  auto lookup = worker(work_class::lookup);
+  auto bulk = worker(work_class::bulk);
+  start();
+  // Every bulk and lookup worker busy, with more of their work queued.
+  auto running_bulk = reconcile();
+  auto queued_bulk = reconcile();
+  auto running_lookup = users(ticket(work_class::lookup), "l1");
+  auto queued_lookup = users(ticket(work_class::lookup), "l2");
+  ASSERT_TRUE(bulk->busy());
+  ASSERT_TRUE(lookup->busy());
+
+  auto add = subscribe(work_class::interactive, "alice");
+  // The add reached its worker at once, though older work of other classes waits.
+  EXPECT_EQ(interactive->calls, strings{"subscribe:alice"});
+  release(interactive);
+  ASSERT_TRUE(add->value);
+  EXPECT_EQ(add->value->username, "alice");
+  EXPECT_FALSE(queued_bulk->answered());
+  EXPECT_FALSE(queued_lookup->answered());
+  EXPECT_EQ(bulk->calls, strings{"reconcile:0"});
+  EXPECT_EQ(lookup->calls, strings{"users:l1"});
+}
+
+TEST_F(twitch_scheduler_test, interactive_work_goes_to_interactive_workers_only) {
+  auto interactive = worker(work_class::interactive);
+  auto lookup = worker(work_class::lookup);
+  auto bulk = worker(work_class::bulk);
+  start();
+  auto first = subscribe(work_class::interactive, "alice");
+  auto second = subscribe(work_class::interactive, "bob");
+  // The second add waits for the interactive worker although the others are idle.
+  EXPECT_EQ(interactive->calls, strings{"subscribe:alice"});
+  EXPECT_TRUE(lookup->calls.empty());
+  EXPECT_TRUE(bulk->calls.empty());
+  EXPECT_FALSE(second->answered());
+  release(interactive);
+  EXPECT_EQ(interactive->calls, (strings{"subscribe:alice", "subscribe:bob"}));
+  release(interactive);
+  EXPECT_TRUE(first->value && second->value);
+  EXPECT_TRUE(lookup->calls.empty());
+  EXPECT_TRUE(bulk->calls.empty());
+}
+
+TEST_F(twitch_scheduler_test, work_of_one_class_runs_in_arrival_order) {
+  auto interactive = worker(work_class::interactive);
+  start();
+  auto a = subscribe(work_class::interactive, "a");
+  auto b = ask<caf::ok_atom>(unsub_atom::value, ticket(work_class::interactive),
+                             streamer("b"));
+  auto c = subscribe(work_class::interactive, "c");
+  auto d = ask<caf::ok_atom>(unsub_atom::value, ticket(work_class::interactive),
+                             strings{"sub-d"});
+  for (int i = 0; i < 4; ++i) release(interactive);
+  EXPECT_EQ(interactive->calls,
+            (strings{"subscribe:a", "unsub:b", "subscribe:c", "unsub_ids:sub-d"}));
+  EXPECT_TRUE(a->value && b->value && c->value && d->value);
+}
+
+TEST_F(twitch_scheduler_test,
+       work_past_its_deadline_is_dropped_before_reaching_a_worker) {
+  auto interactive = worker(work_class::interactive);
+  start();
+  auto before = dropped("deadline");
+  auto running = subscribe(work_class::interactive, "alice");
+  // Queued behind alice; its deadline has passed by the time the worker is free.
+  auto late = ask<streamer_record>(
+      subscribe_atom::value,
+      twitch_ticket{work_class::interactive, std::chrono::steady_clock::now() - 1ms, {}},
+      streamer("late"));
+  auto next = subscribe(work_class::interactive, "carol");
+  release(interactive);
+  ASSERT_TRUE(late->error);
+  EXPECT_EQ(late->as_query_result().code, errc::upstream_timeout);
+  // The dropped request never reached the worker; the next live one did.
+  EXPECT_EQ(interactive->calls, (strings{"subscribe:alice", "subscribe:carol"}));
+  EXPECT_EQ(dropped("deadline"), before + 1);
+  release(interactive);
+  EXPECT_TRUE(next->value);
+}
+
+TEST_F(twitch_scheduler_test, abandoned_work_is_dropped_before_reaching_a_worker) {
+  auto lookup = worker(work_class::lookup);
+  start();
+  auto before = dropped("abandoned");
+  auto gone = std::make_shared<std::atomic<bool>>(false);
+  auto running = users(ticket(work_class::lookup), "first");
+  auto waiting = users(
+      twitch_ticket::waited_for(work_class::lookup, 1h, [gone] { return gone->load(); }),
+      "hung-up");
+  gone->store(true);  // its client hangs up while it waits
+  release(lookup);
+  ASSERT_TRUE(waiting->error);
+  EXPECT_EQ(waiting->as_query_result().code, errc::unavailable);
+  EXPECT_EQ(lookup->calls, strings{"users:first"});
+  EXPECT_EQ(dropped("abandoned"), before + 1);
+}
+
+TEST_F(twitch_scheduler_test, a_full_queue_answers_unavailable_with_retry_after) {
+  auto interactive = worker(work_class::interactive);
+  start({{2, 2, 2}, 7s, 3600s});
+  auto before = dropped("queue_full");
+  auto running = subscribe(work_class::interactive, "running");
+  auto q1 = subscribe(work_class::interactive, "q1");
+  auto q2 = subscribe(work_class::interactive, "q2");
+  auto refused = subscribe(work_class::interactive, "refused");
+  // Refused at once, while the worker is still busy.
+  ASSERT_TRUE(refused->error);
+  auto r = refused->as_query_result();
+  EXPECT_EQ(r.code, errc::unavailable);
+  EXPECT_GT(r.retry_after.count(), 0);
+  EXPECT_EQ(r.retry_after, 7s);
+  EXPECT_EQ(dropped("queue_full"), before + 1);
+  EXPECT_FALSE(q1->answered());
+  EXPECT_FALSE(q2->answered());
+  for (int i = 0; i < 3; ++i) release(interactive);
+  EXPECT_TRUE(q1->value && q2->value);
+  EXPECT_EQ(interactive->calls,
+            (strings{"subscribe:running", "subscribe:q1", "subscribe:q2"}));
+}
+
+TEST_F(twitch_scheduler_test, each_class_has_its_own_queue_limit) {
+  auto interactive = worker(work_class::interactive);
+  auto lookup = worker(work_class::lookup);
+  auto bulk = worker(work_class::bulk);
+  start({{1, 2, 3}, 5s, 3600s});
+  // Every worker busy: what they run does not count against a limit.
+  auto running_add = subscribe(work_class::interactive, "running");
+  auto running_lookup = users(ticket(work_class::lookup), "running");
+  auto running_bulk = reconcile();
+  auto queued_add = subscribe(work_class::interactive, "queued");
+  auto refused_add = subscribe(work_class::interactive, "refused");
+  // A full interactive queue refuses no other class.
+  std::vector<std::shared_ptr<answer<std::vector<twitch::twitch_user>>>> lookups;
+  for (auto login : {"l1", "l2", "l3"})
+    lookups.push_back(users(ticket(work_class::lookup), login));
+  std::vector<std::shared_ptr<answer<reconcile_result>>> bulks;
+  for (int i = 0; i < 4; ++i) bulks.push_back(reconcile());
+  auto refused = [](const auto& a) {
+    return a->error && a->as_query_result().code == errc::unavailable &&
+           a->as_query_result().retry_after == 5s;
+  };
+  EXPECT_FALSE(queued_add->answered());
+  EXPECT_TRUE(refused(refused_add));
+  EXPECT_FALSE(lookups[0]->answered() || lookups[1]->answered());
+  EXPECT_TRUE(refused(lookups[2]));
+  EXPECT_FALSE(bulks[0]->answered() || bulks[1]->answered() || bulks[2]->answered());
+  EXPECT_TRUE(refused(bulks[3]));
+  // Room again once the worker takes the next request.
+  release(interactive);
+  EXPECT_TRUE(running_add->value);
+  auto later_add = subscribe(work_class::interactive, "later");
+  EXPECT_FALSE(later_add->answered());
+  release(interactive);
+  release(interactive);
+  EXPECT_TRUE(queued_add->value && later_add->value);
+  EXPECT_EQ(interactive->calls,
+            (strings{"subscribe:running", "subscribe:queued", "subscribe:later"}));
+}
+
+TEST_F(twitch_scheduler_test, a_class_without_a_worker_is_refused) {
+  auto interactive = worker(work_class::interactive);
+  start();
+  auto lookup = users(ticket(work_class::lookup), "alice");
+  auto bulk = reconcile();
+  ASSERT_TRUE(lookup->error);
+  ASSERT_TRUE(bulk->error);
+  EXPECT_EQ(lookup->as_query_result().code, errc::unavailable);
+  EXPECT_EQ(bulk->as_query_result().code, errc::unavailable);
+  EXPECT_TRUE(interactive->calls.empty());
+}
+
+TEST_F(twitch_scheduler_test, on_exit_every_queued_request_is_answered_at_once) {
+  auto interactive = worker(work_class::interactive);
+  auto bulk = worker(work_class::bulk);
+  start();
+  auto running_add = subscribe(work_class::interactive, "running");
+  auto running_bulk = reconcile();
+  std::vector<std::shared_ptr<answer<streamer_record>>> queued_adds;
+  for (auto login : {"a", "b", "c"})
+    queued_adds.push_back(subscribe(work_class::interactive, login));
+  auto queued_bulk = reconcile();
+  caf::anon_send_exit(scheduler, caf::exit_reason::user_shutdown);
+  sched.run();
+  // Answered while both workers still hold their calls: nobody waits for them.
+  for (auto& q : queued_adds) {
+    ASSERT_TRUE(q->error);
+    EXPECT_EQ(q->as_query_result().code, errc::unavailable);
+  }
+  ASSERT_TRUE(queued_bulk->error);
+  EXPECT_EQ(queued_bulk->as_query_result().code, errc::unavailable);
+  EXPECT_EQ(interactive->calls, strings{"subscribe:running"});
+  EXPECT_EQ(bulk->calls, strings{"reconcile:0"});
+}
+
+TEST_F(twitch_scheduler_test, on_exit_work_a_worker_runs_is_answered_too) {
+  auto interactive = worker(work_class::interactive);
+  start();
+  auto running = subscribe(work_class::interactive, "running");
+  ASSERT_EQ(interactive->calls, strings{"subscribe:running"});
+  caf::anon_send_exit(scheduler, caf::exit_reason::user_shutdown);
+  sched.run();
+  // Answered although the worker still holds its call: the worker's answer would go to
+  // an actor that is gone.
+  ASSERT_TRUE(running->error);
+  EXPECT_EQ(running->as_query_result().code, errc::unavailable);
+  release(interactive);  // that answer comes too late and changes nothing
+  EXPECT_FALSE(running->value);
+  // What is sent after the exit is refused too (by CAF).
+  auto late = subscribe(work_class::interactive, "late");
+  ASSERT_TRUE(late->error);
+  EXPECT_EQ(*late->error, caf::sec::request_receiver_down);
+  EXPECT_EQ(interactive->calls, strings{"subscribe:running"});
+}
+
+TEST_F(twitch_scheduler_test, the_hourly_validate_goes_to_a_bulk_worker) {
+  auto interactive = worker(work_class::interactive);
+  auto lookup = worker(work_class::lookup);
+  auto bulk = worker(work_class::bulk);
+  start();  // default: validate 1 s after start, then every hour
+  sched.advance_time(1s);
+  sched.run();
+  EXPECT_EQ(bulk->calls, strings{"validate"});
+  release(bulk);
+  sched.advance_time(3599s);
+  sched.run();
+  EXPECT_EQ(bulk->calls.size(), 1u);
+  sched.advance_time(1s);
+  sched.run();
+  EXPECT_EQ(bulk->calls, (strings{"validate", "validate"}));
+  EXPECT_TRUE(interactive->calls.empty());
+  EXPECT_TRUE(lookup->calls.empty());
+}
+
+}  // namespace
+}  // namespace eventsubd::testing
