@@ -71,14 +71,14 @@ caf::result<reconcile_result> reconcile(self_ptr self,
                             d.subscription.type, d.subscription.id,
                             d.subscription.status);
   }
-  for (const auto& todo : plan.to_create) {
-    auto& s = plan.streamers[todo.streamer];
-    if (auto made = create(self, s, todo.type); made.ok()) {
+  for (const auto& wanted : plan.to_create) {
+    auto& s = plan.streamers[wanted.streamer];
+    if (auto made = create(self, s, wanted.type); made.ok()) {
       ++out.created;
     } else {
       ++out.failed;
       log_for("twitch")->warn("twitch: subscribing {} ({}) failed: {}", s.username,
-                              todo.type, made.error().detail);
+                              wanted.type, made.error().detail);
     }
   }
   for (auto& s : plan.streamers) set_active(s);

@@ -60,7 +60,12 @@ void start_twitch_work(caf::actor_system& sys, const helix_worker_config& worker
     workers.emplace_back(cls, worker);
   }
   out.scheduler = sys.spawn(twitch_scheduler_fn, twitch_scheduler_config{}, workers);
-  out.watcher = sys.spawn(stream_watcher_fn, out.scheduler, stream_watcher_config{});
+  // A one-second window: a burst of go-lives arriving over a few seconds (a busy
+  // machine, Twitch's own pacing) costs ceil(N/100) calls plus about one per second,
+  // not one partial call per 250 ms; metadata is due 2 s after the online anyway.
+  stream_watcher_config watcher_cfg;
+  watcher_cfg.batch_window = std::chrono::seconds(1);
+  out.watcher = sys.spawn(stream_watcher_fn, out.scheduler, watcher_cfg);
 }
 
 void start_twitch_users(caf::actor_system& sys, const config& cfg,

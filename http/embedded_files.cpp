@@ -32,11 +32,21 @@ EVENTSUBD_EMBED(openapi_json, EVENTSUBD_OPENAPI_FILE)
 EVENTSUBD_EMBED(swagger_ui_bundle_js, EVENTSUBD_SWAGGER_DIR "/swagger-ui-bundle.js")
 EVENTSUBD_EMBED(swagger_ui_css, EVENTSUBD_SWAGGER_DIR "/swagger-ui.css")
 EVENTSUBD_EMBED(swagger_favicon_png, EVENTSUBD_SWAGGER_DIR "/favicon-32x32.png")
-bool eventsubd::http::swagger_ui_embedded() { return true; }
+bool eventsubd::http::swagger_ui_embedded() {
+  return true;
+}
 #else
 // Built without npm: /docs explains how to get the UI (http/static_pages.cpp).
-std::string_view eventsubd::http::embedded_swagger_ui_bundle_js() { return {}; }
-std::string_view eventsubd::http::embedded_swagger_ui_css() { return {}; }
-std::string_view eventsubd::http::embedded_swagger_favicon_png() { return {}; }
-bool eventsubd::http::swagger_ui_embedded() { return false; }
+std::string_view eventsubd::http::embedded_swagger_ui_bundle_js() {
+  return {};
+}
+std::string_view eventsubd::http::embedded_swagger_ui_css() {
+  return {};
+}
+std::string_view eventsubd::http::embedded_swagger_favicon_png() {
+  return {};
+}
+bool eventsubd::http::swagger_ui_embedded() {
+  return false;
+}
 #endif

@@ -2,8 +2,8 @@
 
 #include "http/embedded_files.hpp"
 
-#include <vector>
 #include <utility>
+#include <vector>
 
 namespace eventsubd::http {
 namespace {

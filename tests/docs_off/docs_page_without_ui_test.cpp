@@ -1,5 +1,5 @@
-// Built with http/static_pages.cpp and http/embedded_files.cpp compiled as a build without
-// npm compiles them (no EVENTSUBD_SWAGGER_DIR), whatever this build has.
+// Built with http/static_pages.cpp and http/embedded_files.cpp compiled as a build
+// without npm compiles them (no EVENTSUBD_SWAGGER_DIR), whatever this build has.
 #include "http/embedded_files.hpp"
 #include "http/static_pages.hpp"
 
@@ -8,7 +8,9 @@
 namespace eventsubd::http {
 namespace {
 
-std::string text_of(const static_page& page) { return *page.body; }
+std::string text_of(const static_page& page) {
+  return *page.body;
+}
 
 TEST(DocsWithoutUi, DocsPageLinksTheApiDescriptionAndSaysHowToGetTheUi) {
   ASSERT_FALSE(swagger_ui_embedded());

@@ -64,8 +64,11 @@ TEST(webhook_gate_e2e, megabyte_forgeries_are_refused_without_slowing_other_clie
   auto p99 = latencies_ms[latencies_ms.size() * 99 / 100];
   std::printf("[ health ] %zu probes during the flood: p50 %.2f ms, p99 %.2f ms\n",
               latencies_ms.size(), latencies_ms[latencies_ms.size() / 2], p99);
+  // A guard against forgeries holding up other clients, loose enough for a machine busy
+  // with other tests (p99 9.9 ms with the cores shared by a parallel build; 72 ms with
+  // the load at 16 on 2 cores). The few-milliseconds target is a benchmark figure.
 #ifndef EVENTSUBD_SANITIZER_BUILD
-  EXPECT_LT(p99, 25.0) << "/health p99 while 1 MiB forgeries are verified";
+  EXPECT_LT(p99, 150.0) << "/health p99 while 1 MiB forgeries are verified";
 #endif
   // Every forgery is counted; the log holds the first few and a count, not one each.
   EXPECT_EQ(metric_value(port,
