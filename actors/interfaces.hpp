@@ -19,8 +19,8 @@
 // others are plain CAF request/response.
 namespace eventsubd {
 
-/// An extension: any actor that wants stream changes implements this and subscribes on
-/// the event bus (see app/extensions.cpp and the README).
+/// An extension's listener: any actor that wants stream changes implements this and
+/// subscribes on the event bus (see extensions/kit/kit.hpp and the README).
 using stream_listener_actor = caf::typed_actor<
     // A change was applied and stored.
     caf::reacts_to<stream_change>>;
@@ -75,6 +75,8 @@ using storage_actor = caf::typed_actor<
     // What the refresher polls: every monitored streamer, and every broadcaster with a
     // stored live status that is not monitored (so no live status outlives monitoring).
     caf::replies_to<caf::get_atom, targets_atom>::with<std::vector<streamer_record>>,
+    // One stored status by login (the extension kit's reads); not_found when none is.
+    caf::replies_to<caf::get_atom, status_atom, std::string>::with<stream_status>,
     // What is stored about one broadcaster by user id (status, state machine memory).
     caf::replies_to<caf::get_atom, by_id_atom, std::string>::with<stored_broadcaster>,
     // A subscription was revoked: mark the streamer inactive.

@@ -3,6 +3,7 @@
 #include "actors/journal_writer.hpp"
 #include "actors/storage_queue.hpp"
 #include "actors/storage_writer.hpp"
+#include "actors/twitch_errors.hpp"
 #include "core/json_codec.hpp"
 #include "core/logging.hpp"
 
@@ -198,6 +199,12 @@ storage_actor::behavior_type storage_fn(
         if (!self->state.loaded)
           return caf::make_error(caf::sec::runtime_error, not_loaded);
         return self->state.model.poll_targets();
+      },
+      [=](caf::get_atom, status_atom,
+          const std::string& login) -> caf::result<stream_status> {
+        if (!self->state.loaded) return make_caf_error(errc::unavailable, not_loaded);
+        if (const auto* s = self->state.model.status(login)) return *s;
+        return make_caf_error(errc::not_found, "No status stored for " + login);
       },
       [=](caf::get_atom, by_id_atom,
           const std::string& user_id) -> caf::result<stored_broadcaster> {

@@ -5,11 +5,11 @@
 #include "actors/streamer_supervisor.hpp"
 #include "actors/webhook_actor.hpp"
 #include "app/actor_service.hpp"
-#include "app/extensions.hpp"
 #include "app/fd_limit.hpp"
 #include "app/twitch_wiring.hpp"
 #include "core/logging.hpp"
 #include "core/version.hpp"
+#include "extensions/kit/host.hpp"
 #include "http/server.hpp"
 #include "storage/backend.hpp"
 #include "storage/journal.hpp"
@@ -118,9 +118,48 @@ void stop_all(Handles&... hs) {
    ...);
 }
 
+/// Serves HTTP until SIGINT/SIGTERM (then lets in-flight requests finish); the exit code.
+int serve(const config& cfg, boost::asio::io_context& ioc, actor_service& service,
+          std::atomic<bool>& stopping, const subscription_manager_actor& manager) {
+  auto log = log_for("app");
+  http::router router{service, http::api_key_guard{cfg.require_api_key, cfg.api_key},
+                      cfg.metrics_public};
+  http::server_limits limits;
+  limits.max_connections = cfg.max_connections;
+  limits.header_timeout = limits.body_timeout =
+      std::chrono::seconds(cfg.request_timeout_s);
+  auto server = std::make_shared<http::server>(ioc, router, limits);
+  if (auto err = server->listen(cfg.host, cfg.port); !err.empty()) {
+    log->critical("{}", err);
+    return 1;
+  }
+  // Signals are caught before anyone can learn the port (PORT_FILE), so a SIGTERM sent
+  // right after start-up is a graceful stop, not the default kill.
+  boost::asio::signal_set signals{ioc, SIGINT, SIGTERM};
+  signals.async_wait([&](const boost::system::error_code& ec, int signal) {
+    if (ec) return;
+    log->info("received signal {}: finishing in-flight requests, then stopping", signal);
+    stopping.store(true);
+    server->shutdown(shutdown_grace, [&ioc] { ioc.stop(); });
+  });
+  log->info("listening on {}:{}", cfg.host, server->port());
+  if (!cfg.port_file.empty()) {
+    std::ofstream out(cfg.port_file, std::ios::trunc);
+    out << server->port() << "\n";
+  }
+  // Listening first, so Twitch's verification challenges are answered during start-up.
+  if (manager) caf::anon_send(manager, startup_atom::value);
+  std::vector<std::thread> threads;
+  for (int i = 1; i < cfg.io_threads; ++i) threads.emplace_back([&ioc] { ioc.run(); });
+  ioc.run();
+  for (auto& t : threads) t.join();
+  return 0;
+}
+
 }  // namespace
 
-int run_application(const config& cfg) {
+int run_application(const config& cfg,
+                    const std::vector<ext::extension_info>& available) {
   auto log = log_for("app");
   auto chosen = storage::make_backend(cfg);
   if (!chosen.instance) {
@@ -208,59 +247,26 @@ int run_application(const config& cfg) {
   }
   auto webhook =
       sys.spawn(webhook_fn, webhook_config{}, supervisor, storage, twitch.manager);
-  auto extensions = start_extensions(sys, bus);
-  await_storage(sys, webhook);
-  // Without Twitch the start-up round is the storage's load alone.
-  if (!twitch_enabled) started->store(true);
-
-  int exit_code = 0;
-  {
+  auto extensions =
+      ext::start_extensions(available, cfg, {&sys, bus, storage, twitch.scheduler});
+  int exit_code = 2;
+  if (!extensions) {
+    log->critical("configuration error: {}", extensions.error().detail);
+  } else {
+    await_storage(sys, webhook);
+    // Without Twitch the start-up round is the storage's load alone.
+    if (!twitch_enabled) started->store(true);
     actor_service service{
         storage,       storage_opts.published_statuses,  webhook, twitch.manager,
         twitch.lookup, cfg.twitch_credentials_problem(), started, make_gate_config(cfg)};
-    http::router router{service, http::api_key_guard{cfg.require_api_key, cfg.api_key},
-                        cfg.metrics_public};
-    http::server_limits limits;
-    limits.max_connections = cfg.max_connections;
-    limits.header_timeout = limits.body_timeout =
-        std::chrono::seconds(cfg.request_timeout_s);
-    auto server = std::make_shared<http::server>(ioc, router, limits);
-    if (auto err = server->listen(cfg.host, cfg.port); !err.empty()) {
-      log->critical("{}", err);
-      exit_code = 1;
-    } else {
-      // Signals are caught before anyone can learn the port (PORT_FILE), so a SIGTERM
-      // sent right after start-up is a graceful stop, not the default kill.
-      boost::asio::signal_set signals{ioc, SIGINT, SIGTERM};
-      signals.async_wait([&](const boost::system::error_code& ec, int signal) {
-        if (ec) return;
-        log->info("received signal {}: finishing in-flight requests, then stopping",
-                  signal);
-        stopping->store(true);
-        server->shutdown(shutdown_grace, [&ioc] { ioc.stop(); });
-      });
-      log->info("listening on {}:{}", cfg.host, server->port());
-      if (!cfg.port_file.empty()) {
-        std::ofstream out(cfg.port_file, std::ios::trunc);
-        out << server->port() << "\n";
-      }
-      // Listening first, so Twitch's verification challenges are answered during
-      // start-up.
-      if (twitch.manager) caf::anon_send(twitch.manager, startup_atom::value);
-      std::vector<std::thread> threads;
-      for (int i = 1; i < cfg.io_threads; ++i)
-        threads.emplace_back([&ioc] { ioc.run(); });
-      ioc.run();
-      for (auto& t : threads) t.join();
-    }
+    exit_code = serve(cfg, ioc, service, *stopping, twitch.manager);
   }
 
   // Stop the actors; every handle is released before the system is destroyed (a detached
   // actor's handle outliving the system would hang its destructor).
   log->info("HTTP server stopped; stopping actors");
   stopping->store(true);
-  for (auto& e : extensions) caf::anon_send_exit(e, caf::exit_reason::user_shutdown);
-  extensions.clear();
+  if (extensions) extensions->stop();
   stop_all(webhook, supervisor);
   twitch.stop();
   stop_all(bus, storage);

@@ -6,8 +6,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <cstdlib>
-#include <fstream>
 #include <map>
 #include <sstream>
 
@@ -30,13 +28,6 @@ std::string flag_of(const char* env) {
     f += (*p == '_') ? '-'
                      : static_cast<char>(std::tolower(static_cast<unsigned char>(*p)));
   return f;
-}
-
-std::string trim(std::string s) {
-  auto not_space = [](unsigned char c) { return !std::isspace(c); };
-  s.erase(s.begin(), std::find_if(s.begin(), s.end(), not_space));
-  s.erase(std::find_if(s.rbegin(), s.rend(), not_space).base(), s.end());
-  return s;
 }
 
 std::optional<bool> parse_bool(const std::string& v) {
@@ -289,6 +280,16 @@ const std::vector<option_spec>& options() {
               "seconds a client has to send a request's headers, and again its body",
               "20", 1, 3600,
               [](config& c, long n) { c.request_timeout_s = static_cast<int>(n); }),
+      {"EXTENSIONS",
+       "comma-separated extensions to start (this build's are listed below); empty: "
+       "none",
+       default_extensions_text,
+       [](config& c, const std::string& v) {
+         auto names = parse_extension_list(v);
+         if (!names) return names.error().detail;
+         c.extensions = std::move(*names);
+         return std::string{};
+       }},
   };
   return specs;
 }
@@ -306,13 +307,79 @@ std::string redis_sentinel_problem(const config& c) {
   return {};
 }
 
-std::string read_file(const std::string& path, bool& found) {
-  std::ifstream in(path, std::ios::binary);
-  found = static_cast<bool>(in);
-  if (!found) return {};
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+/// The variable a flag sets, or empty when it sets none.
+std::string variable_of_flag(const std::string& flag) {
+  static const auto by_flag = [] {
+    std::map<std::string, std::string> m;
+    for (const auto& spec : options()) m[flag_of(spec.env)] = spec.env;
+    return m;
+  }();
+  if (auto it = by_flag.find(flag); it != by_flag.end()) return it->second;
+  return extension_variable_of_flag(flag);
+}
+
+/// Every value by variable: .env first, then the environment, then flags; the last one
+/// wins.
+std::map<std::string, std::string> collect_values(
+    const std::string& env_file, const env_lookup& env,
+    const std::vector<std::string>& env_names,
+    const std::vector<std::pair<std::string, std::string>>& flags) {
+  std::map<std::string, std::string> values;
+  for (auto& [k, v] : parse_dotenv(read_text_file(env_file).value_or(""))) values[k] = v;
+  for (const auto& spec : options())
+    if (auto v = env(spec.env)) values[spec.env] = *v;
+  for (const auto& name : env_names)
+    if (is_extension_variable(name))
+      if (auto v = env(name)) values[name] = *v;
+  for (const auto& [k, v] : flags) values[k] = v;
+  return values;
+}
+
+/// What the command line asks for: the flags' values, the .env file, or an exit.
+struct arguments {
+  std::string env_file = ".env";
+  std::vector<std::pair<std::string, std::string>> flags;  // variable -> value
+  bool exit = false;  // outcome holds help, the version or an error
+};
+
+arguments parse_arguments(int argc, const char* const* argv, config_outcome& outcome) {
+  arguments args;
+  auto stop = [&](std::string message, int code) {
+    outcome.message = std::move(message);
+    outcome.exit_code = code;
+    args.exit = true;
+    return args;
+  };
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--help" || arg == "-h") {
+      outcome.help = true;
+      return stop(config_help(), 0);
+    }
+    if (arg == "--version" || arg == "-V")
+      return stop(std::string("eventsubd ") + version_string + "\n", 0);
+    if (arg == "--healthcheck") {
+      outcome.healthcheck = true;
+      continue;
+    }
+    auto eq = arg.find('=');
+    std::string name = arg.substr(0, eq);
+    auto variable = name.rfind("--", 0) == 0 ? variable_of_flag(name) : std::string{};
+    if (name != "--env-file" && variable.empty())
+      return stop("unknown option '" + arg + "' (see --help)", 2);
+    std::string value;
+    if (eq != std::string::npos)
+      value = arg.substr(eq + 1);
+    else if (i + 1 < argc)
+      value = argv[++i];
+    else
+      return stop("option " + name + " needs a value (see --help)", 2);
+    if (name == "--env-file")
+      args.env_file = value;
+    else
+      args.flags.emplace_back(variable, value);
+  }
+  return args;
 }
 
 }  // namespace
@@ -341,40 +408,6 @@ std::string config::twitch_credentials_problem() const {
   return {};
 }
 
-env_lookup process_environment() {
-  return [](const std::string& name) -> std::optional<std::string> {
-    // Read on the main thread at start, before any other thread exists.
-    if (const char* v = std::getenv(name.c_str()))  // NOLINT(concurrency-mt-unsafe)
-      return std::string(v);
-    return std::nullopt;
-  };
-}
-
-std::vector<std::pair<std::string, std::string>> parse_dotenv(const std::string& text) {
-  std::vector<std::pair<std::string, std::string>> out;
-  std::stringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    line = trim(line);
-    if (line.empty() || line[0] == '#') continue;
-    if (line.rfind("export ", 0) == 0) line = trim(line.substr(7));
-    auto eq = line.find('=');
-    if (eq == std::string::npos) continue;
-    auto key = trim(line.substr(0, eq));
-    auto value = trim(line.substr(eq + 1));
-    if (!value.empty() && (value.front() == '"' || value.front() == '\'')) {
-      // A quoted value ends at its closing quote; what follows (a comment) is dropped.
-      auto close = value.find(value.front(), 1);
-      if (close != std::string::npos) value = value.substr(1, close - 1);
-    } else if (auto hash = value.find(" #"); hash != std::string::npos) {
-      value = trim(value.substr(0, hash));  // inline comment after an unquoted value
-    }
-    if (!key.empty()) out.emplace_back(key, value);
-  }
-  return out;
-}
-
 std::vector<numeric_range> numeric_ranges() {
   std::vector<numeric_range> out;
   for (const auto& spec : options())
@@ -397,7 +430,10 @@ std::string config_help() {
     if (*spec.default_text) out << " [default: " << spec.default_text << "]";
     out << "\n";
   }
-  out << "  --env-file PATH\n      .env file to read [default: .env]\n"
+  out << "  --ext-<name>-<key> VALUE (EXT_<NAME>_<KEY>)\n      a setting of the "
+         "extension "
+         "<name> (see its README)\n"
+         "  --env-file PATH\n      .env file to read [default: .env]\n"
          "  --healthcheck\n      probe GET /health of the server this configuration "
          "describes\n      (HOST, PORT) instead of serving; exit 0 on a 200, else 1\n"
          "  --help\n      show this text and exit\n"
@@ -405,63 +441,12 @@ std::string config_help() {
   return out.str();
 }
 
-config_outcome load_config(int argc, const char* const* argv, const env_lookup& env) {
+config_outcome load_config(int argc, const char* const* argv, const env_lookup& env,
+                           const std::vector<std::string>& env_names) {
   config_outcome outcome;
-  std::string env_file = ".env";
-  std::vector<std::pair<std::string, std::string>> flags;  // env name -> value
-  std::map<std::string, const option_spec*> by_flag;
-  for (const auto& spec : options()) by_flag[flag_of(spec.env)] = &spec;
-
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    if (arg == "--help" || arg == "-h") {
-      outcome.message = config_help();
-      return outcome;
-    }
-    if (arg == "--version" || arg == "-V") {
-      outcome.message = std::string("eventsubd ") + version_string + "\n";
-      return outcome;
-    }
-    if (arg == "--healthcheck") {
-      outcome.healthcheck = true;
-      continue;
-    }
-    std::string name = arg, value;
-    bool has_value = false;
-    if (auto eq = arg.find('='); eq != std::string::npos) {
-      name = arg.substr(0, eq);
-      value = arg.substr(eq + 1);
-      has_value = true;
-    }
-    bool known = name == "--env-file" || by_flag.count(name);
-    if (!known || name.rfind("--", 0) != 0) {
-      outcome.message = "unknown option '" + arg + "' (see --help)";
-      outcome.exit_code = 2;
-      return outcome;
-    }
-    if (!has_value) {
-      if (i + 1 >= argc) {
-        outcome.message = "option " + name + " needs a value (see --help)";
-        outcome.exit_code = 2;
-        return outcome;
-      }
-      value = argv[++i];
-    }
-    if (name == "--env-file")
-      env_file = value;
-    else
-      flags.emplace_back(by_flag[name]->env, value);
-  }
-
-  // Collect values: .env first, then the environment, then flags; the last one wins.
-  std::map<std::string, std::string> values;
-  bool found = false;
-  auto dotenv = read_file(env_file, found);
-  for (auto& [k, v] : parse_dotenv(dotenv)) values[k] = v;
-  for (const auto& spec : options())
-    if (auto v = env(spec.env)) values[spec.env] = *v;
-  for (auto& [k, v] : flags) values[k] = v;
-
+  auto args = parse_arguments(argc, argv, outcome);
+  if (args.exit) return outcome;
+  auto values = collect_values(args.env_file, env, env_names, args.flags);
   config cfg;
   for (const auto& spec : options()) {
     auto it = values.find(spec.env);
@@ -472,6 +457,8 @@ config_outcome load_config(int argc, const char* const* argv, const env_lookup& 
       return outcome;
     }
   }
+  for (const auto& [k, v] : values)
+    if (is_extension_variable(k)) cfg.extension_settings[k] = v;
   if (cfg.require_api_key && cfg.api_key.empty()) {
     outcome.message =
         "configuration error: REQUIRE_API_KEY is true but API_KEY is empty; set API_KEY "

@@ -1,9 +1,11 @@
 #pragma once
 
+#include "core/config_sources.hpp"
+#include "core/extension_config.hpp"
 #include "core/host_port.hpp"
 
 #include <cstdint>
-#include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -53,6 +55,9 @@ struct config {
   int actor_threads = 1;
   int max_connections = 10000;
   int request_timeout_s = 20;
+  // Extensions (see core/extension_config.hpp)
+  std::vector<std::string> extensions{default_extensions_text};  // syntax checked only
+  std::map<std::string, std::string> extension_settings;  // every EXT_* variable, by name
 
   /// Empty when the webhook can verify messages; otherwise why not (names the variable).
   std::string webhook_secret_problem() const;
@@ -66,17 +71,15 @@ struct config_outcome {
   std::string message;        // help text, version, or the error (names the variable)
   int exit_code = 0;          // meaningful when cfg is empty
   bool healthcheck = false;   // --healthcheck: probe the server cfg describes, not serve
+  bool help = false;          // message is the --help text (the caller may add to it)
 };
-
-/// Reads an environment variable; injectable for tests.
-using env_lookup = std::function<std::optional<std::string>(const std::string&)>;
-
-/// The process environment.
-env_lookup process_environment();
 
 /// Builds the configuration from flags (`argv`), `env`, and the `.env` file (path from
 /// `--env-file`, default `.env` in the working directory; a missing file is fine).
-config_outcome load_config(int argc, const char* const* argv, const env_lookup& env);
+/// `env_names` lists the environment's variables, of which those named EXT_* are read
+/// as extension settings (the fixed settings are looked up by name).
+config_outcome load_config(int argc, const char* const* argv, const env_lookup& env,
+                           const std::vector<std::string>& env_names = {});
 
 /// The whole numbers a numeric setting accepts (inclusive); validation, its error
 /// message and `--help` all read these.
@@ -91,9 +94,6 @@ std::vector<numeric_range> numeric_ranges();
 
 /// The `--help` text: every option, its variable, its range (numeric ones) and default.
 std::string config_help();
-
-/// Parses `.env` text (KEY=VALUE lines, `#` comments, optional `export`, quotes).
-std::vector<std::pair<std::string, std::string>> parse_dotenv(const std::string& text);
 
 /// The `.env.example` placeholder for WEBHOOK_SECRET, refused as a secret.
 inline constexpr const char* webhook_secret_placeholder = "change-me-to-a-random-secret";

@@ -1,5 +1,6 @@
 #include "core/metrics.hpp"
 
+#include "core/metrics_registry.hpp"
 #include "core/version.hpp"
 
 #include <algorithm>
@@ -371,6 +372,7 @@ std::string render_prometheus(std::span<const std::string_view> http_route_label
   single(out, "process_start_time_seconds", "gauge",
          "Start time of the process since the Unix epoch in seconds.",
          std::chrono::duration<double>(process_started.time_since_epoch()).count());
+  render_registered(out);  // extensions' metrics (core/metrics_registry.hpp)
   return out;
 }
 

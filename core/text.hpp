@@ -23,4 +23,12 @@ inline std::string to_lower(std::string_view s) {
   return out;
 }
 
+/// Copy without leading and trailing ASCII whitespace.
+inline std::string trim(std::string_view s) {
+  auto space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
+  while (!s.empty() && space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && space(s.back())) s.remove_suffix(1);
+  return std::string(s);
+}
+
 }  // namespace eventsubd

@@ -4,13 +4,16 @@
 #   core                      only itself
 #   http, storage, twitch     core and themselves
 #   actors                    core, storage, twitch and itself (never http or app)
-#   extensions                core, the kit (extensions/kit) and themselves
+#   extensions/kit            core, actors, storage, twitch and itself (the kit wraps them)
+#   extensions/<name>         core, the kit (extensions/kit) and itself: one extension
+#                             never reaches past the kit, nor into another extension
 #   app                       anything (it is the composition root)
 #
 # and <caf/...> only in actors, app, extensions (and tests). Run by ctest
-# (guards.include_layering); prints every offending line.
+# (guards.include_layering, and guards.include_layering_catches_a_violation on a tree
+# that breaks the rules); prints every offending line. Checks the tree at $1 if given.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "${1:-$(dirname "$0")/..}"
 
 declare -A allowed=(
   [core]="core"
@@ -18,8 +21,12 @@ declare -A allowed=(
   [storage]="core storage"
   [twitch]="core twitch"
   [actors]="core storage twitch actors"
-  [extensions]="core extensions"
+  [extensions/kit]="core actors storage twitch extensions/kit"
 )
+for dir in extensions/*/; do
+  name=$(basename "$dir")
+  [[ $name == kit ]] || allowed[extensions/$name]="core extensions/kit extensions/$name"
+done
 caf_free=(core http storage twitch)
 
 failures=0

@@ -88,6 +88,11 @@ body_ptr read_model::streamers_body() {
   return streamers_body_;
 }
 
+const stream_status* read_model::status(std::string_view login) const {
+  auto it = statuses_.find(login);
+  return it == statuses_.end() ? nullptr : &it->second.status;
+}
+
 const stream_status* read_model::status_by_user_id(const std::string& user_id) const {
   auto id = login_by_user_id_.find(user_id);
   if (id == login_by_user_id_.end()) return nullptr;

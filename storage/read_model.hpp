@@ -48,6 +48,8 @@ class read_model {
   /// `GET /streamers` body.
   body_ptr streamers_body();
 
+  /// The stored status of a login, or null.
+  const stream_status* status(std::string_view login) const;
   const stream_status* status_by_user_id(const std::string& user_id) const;
   /// What a broadcaster's state machine remembers, or null.
   const stream_memory* memory_by_user_id(const std::string& user_id) const;

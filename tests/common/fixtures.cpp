@@ -14,8 +14,16 @@ std::string fixture(const std::string& name) {
   return ss.str();
 }
 
+namespace {
+const char* binary_override = nullptr;
+}
+
 const char* eventsubd_binary() {
-  return EVENTSUBD_BINARY;
+  return binary_override ? binary_override : EVENTSUBD_BINARY;
+}
+
+void use_eventsubd_binary(const char* path) {
+  binary_override = path;
 }
 
 }  // namespace eventsubd::testing

@@ -313,7 +313,7 @@ TEST(LoadConfig, HelpListsEveryVariable) {
        {"TWITCH_CLIENT_ID", "TWITCH_CLIENT_SECRET", "WEBHOOK_SECRET", "WEBHOOK_URL",
         "STORAGE_TYPE", "REDIS_URL", "DEFAULT_STREAMERS", "REQUIRE_API_KEY", "API_KEY",
         "HOST", "PORT", "TWITCH_API_URL", "TWITCH_AUTH_URL", "REFRESH_INTERVAL",
-        "TWITCH_RETRY_INTERVAL", "HELIX_LAG_WINDOW", "LOG_LEVEL"})
+        "TWITCH_RETRY_INTERVAL", "HELIX_LAG_WINDOW", "LOG_LEVEL", "EXTENSIONS"})
     EXPECT_TRUE(contains(out.message, name)) << name;
   for (const char* flag : {"--port", "--log-level", "--env-file", "--help", "--version"})
     EXPECT_TRUE(contains(out.message, flag)) << flag;
