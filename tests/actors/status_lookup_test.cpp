@@ -32,7 +32,7 @@ hang_up_flag make_flag() {
 }
 
 double rate_limited_total() {
-  std::istringstream in{metrics::render_prometheus()};
+  std::istringstream in{metrics::render_prometheus({})};
   const std::string name = "eventsubd_status_lookups_rate_limited_total ";
   for (std::string line; std::getline(in, line);)
     if (line.rfind(name, 0) == 0) return std::stod(line.substr(name.size()));

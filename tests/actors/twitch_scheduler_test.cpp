@@ -88,7 +88,7 @@ struct answer {
 
 /// The value of one sample of the Prometheus exposition (0 when absent).
 double metric(const std::string& sample) {
-  std::istringstream in{metrics::render_prometheus()};
+  std::istringstream in{metrics::render_prometheus({})};
   for (std::string line; std::getline(in, line);)
     if (line.rfind(sample + " ", 0) == 0) return std::stod(line.substr(sample.size()));
   return 0;

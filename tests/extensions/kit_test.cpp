@@ -184,7 +184,7 @@ TEST(ext_metrics, are_named_after_the_extension_and_rendered_on_metrics) {
   c.add(2);
   m.counter("things_total", "Things.", {{"kind", "a"}}).add();  // the same series
   m.gauge("level", "Level.").set(-4);
-  auto text = metrics::render_prometheus();
+  auto text = metrics::render_prometheus({});
   EXPECT_NE(text.find("# TYPE eventsubd_ext_kit_test_things_total counter\n"
                       "eventsubd_ext_kit_test_things_total{kind=\"a\"} 3\n"),
             std::string::npos)
