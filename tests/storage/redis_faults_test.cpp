@@ -3,6 +3,7 @@
 #include "storage/redis_backend.hpp"
 #include "tests/common/redis_client.hpp"
 #include "tests/common/redis_server.hpp"
+#include "tests/common/webhook_writes.hpp"
 
 #include <gtest/gtest.h>
 
@@ -11,6 +12,7 @@
 namespace eventsubd::storage {
 namespace {
 
+using testing::a_webhooks_writes;
 using testing::redis_client;
 using testing::redis_server;
 
@@ -35,28 +37,6 @@ redis_endpoint endpoint(const std::string& user = "", const std::string& passwor
   e.password = password;
   e.db = db;
   return e;
-}
-
-std::vector<write_op> a_webhooks_writes(const std::string& login) {
-  stream_status s;
-  s.user_id = "id-" + login;
-  s.username = login;
-  s.display_name = login;
-  s.is_live = true;
-  s.stream_data = R"({"id":"1"})";
-  s.last_updated = "2024-01-15T11:45:23.123456+00:00";
-  s.last_event_type = "stream.online";
-  event_record e;
-  e.id = "msg-" + login;
-  e.event_type = "stream.online";
-  e.broadcaster_id = s.user_id;
-  e.broadcaster_login = login;
-  e.broadcaster_name = login;
-  e.timestamp = s.last_updated;
-  e.score = 1705319123.0;
-  e.data = s.stream_data;
-  return {put_status_op{s}, append_event_op{e, events_kept},
-          mark_seen_op{"seen-" + login, std::chrono::seconds(600)}};
 }
 
 long long total_keys(redis_client& admin) {
