@@ -4,7 +4,7 @@
 # did it is kept under build-fuzz/artifacts/ (copy it into tests/fuzz/regressions/<target>/
 # so every later run replays it first).
 #
-#   scripts/fuzz.sh                    every target, 30 s each (what CI runs)
+#   scripts/fuzz.sh                    every target, 30 s each (CI: --seconds 15)
 #   scripts/fuzz.sh --seconds 600      every target, 10 minutes each
 #   scripts/fuzz.sh fuzz_webhook ...   only these
 #   --jobs N                           targets run side by side (default: number of cores)

@@ -4,7 +4,7 @@
 #      ctest (unit, actor and end-to-end tests against the real binary);
 #   2. builds it again with clang, AddressSanitizer and UndefinedBehaviorSanitizer
 #      (build-san), and runs the whole suite again: any report fails the test;
-#   3. runs every fuzz target for 30 s on its corpus (scripts/fuzz.sh).
+#   3. runs every fuzz target for 15 s on its corpus (scripts/fuzz.sh; CI time).
 #
 #   scripts/test.sh                    all three (what CI runs)
 #   scripts/test.sh --no-sanitizers    skips step 2, for a quicker local run
@@ -39,4 +39,4 @@ if ((sanitizers)); then
   (cd build-san && ctest --output-on-failure --timeout 600 -j "$(nproc)")
 fi
 
-./scripts/fuzz.sh --seconds 30
+./scripts/fuzz.sh --seconds 15
