@@ -6,6 +6,7 @@
 #include "actors/twitch_errors.hpp"
 #include "core/json_codec.hpp"
 #include "core/logging.hpp"
+#include "storage/bodies.hpp"
 
 #include <caf/all.hpp>
 
@@ -97,21 +98,17 @@ storage_actor::behavior_type storage_fn(
       [=](caf::get_atom, streamer_atom, const std::string& login,
           const reply_once& reply) {
         if (unloaded(reply)) return;
-        if (const auto* s = self->state.model.streamer(login))
-          reply(query_result::success(make_body(to_json(*s))));
+        if (auto body = self->state.model.streamer_body(login))
+          reply(query_result::success(std::move(body)));
         else
           reply(query_result::failure(errc::not_found,
                                       "Streamer '" + login + "' is not monitored"));
       },
       [=](health_atom, const reply_once& reply) {
-        static const auto healthy =
-            make_body(R"({"status":"healthy","storage":"connected"})");
-        static const auto unhealthy =
-            make_body(R"({"status":"unhealthy","storage":"disconnected"})");
         if (storage_queue::healthy(self->state))
-          reply(query_result::success(healthy));
+          reply(query_result::success(health_body(true)));
         else
-          reply({errc::unavailable, {}, unhealthy, body_kind::json});
+          reply({errc::unavailable, {}, health_body(false), body_kind::json});
       },
       [=](record_atom, transition& t) -> caf::result<caf::ok_atom> {
         if (auto err = cannot_write(self)) return std::move(*err);
