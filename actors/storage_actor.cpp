@@ -74,8 +74,7 @@ storage_actor::behavior_type storage_fn(
   };
   using namespace storage;
   return {
-      [=](load_atom) { start(self); },
-      [=](ping_atom) { probe(self); },
+      // --- HTTP: answered through the reply_once, with a body from the read model ---
       [=](status_atom, const std::string& login, const reply_once& reply) {
         if (unloaded(reply)) return;
         if (auto body = self->state.model.status_body(login))
@@ -110,6 +109,7 @@ storage_actor::behavior_type storage_fn(
         else
           reply({errc::unavailable, {}, health_body(false), body_kind::json});
       },
+      // --- Typed requests of other actors: answered with a CAF response or error ---
       [=](record_atom, transition& t) -> caf::result<caf::ok_atom> {
         if (auto err = cannot_write(self)) return std::move(*err);
         auto& model = self->state.model;
@@ -166,11 +166,6 @@ storage_actor::behavior_type storage_fn(
         model.remove_streamer(login);
         return enqueue_and_answer(self, std::move(ops), true);
       },
-      [=](seen_atom, const std::string& id, uint32_t ttl_seconds) {
-        // Best effort: the webhook actor's own memory still dedupes until a restart.
-        if (cannot_write(self)) return;
-        enqueue(self, {mark_seen_op{id, std::chrono::seconds(ttl_seconds)}});
-      },
       [=](ready_atom) -> caf::result<caf::ok_atom> {
         auto& st = self->state;
         if (st.loaded) return caf::ok_atom::value;
@@ -218,6 +213,7 @@ storage_actor::behavior_type storage_fn(
         }
         return out;
       },
+      // --- Fire-and-forget: never answered ---
       [=](revoked_atom, const revocation_notice& n) {
         if (!self->state.loaded) return;  // the reconciliation after loading catches up
         if (n.subscription_id.empty()) return;
@@ -240,6 +236,13 @@ storage_actor::behavior_type storage_fn(
                     n.subscription_type, s.username, n.reason);
         }
       },
+      [=](seen_atom, const std::string& id, uint32_t ttl_seconds) {
+        // Best effort: the webhook actor's own memory still dedupes until a restart.
+        if (cannot_write(self)) return;
+        enqueue(self, {mark_seen_op{id, std::chrono::seconds(ttl_seconds)}});
+      },
+      [=](load_atom) { start(self); },  // timer: retried until loaded
+      [=](ping_atom) { probe(self); },  // timer: probe the backend
   };
 }
 
