@@ -15,8 +15,9 @@
 #include <vector>
 
 // Every typed actor interface of eventsubd. Handlers that end in `reply_once` answer an
-// HTTP request through that callback (the cheap bridge measured in stack-notes); the
-// others are plain CAF request/response.
+// HTTP request through that callback (the cheap bridge measured in stack-notes);
+// `replies_to` handlers are plain CAF request/response between actors; the other
+// `reacts_to` handlers are fire-and-forget (timers, notices) and never answered.
 namespace eventsubd {
 
 /// An extension's listener: any actor that wants stream changes implements this and
@@ -49,9 +50,11 @@ using journal_writer_actor = caf::typed_actor<
     // Drop every record: the backend has them all.
     caf::replies_to<reset_atom>::with<caf::ok_atom>>;
 
-/// The single writer: owns the read model (with cached JSON bodies) and the ordered queue
-/// of writes on their way to the backend.
-using storage_actor = caf::typed_actor<
+/// The storage actor's HTTP side: each handler answers one REST request through its
+/// `reply_once`, with a `query_result` the REST layer sends as is (a body from the read
+/// model, or an error: unavailable until the backend's data is loaded). Only the REST
+/// layer (app/actor_service) sends these, and it holds no more than this handle.
+using storage_http_actor = caf::typed_actor<
     // GET /streamers/{login}/status for a known streamer; not_found otherwise.
     caf::reacts_to<status_atom, std::string, reply_once>,
     // GET /streams/live.
@@ -62,14 +65,31 @@ using storage_actor = caf::typed_actor<
     caf::reacts_to<streamers_atom, reply_once>,
     // One monitored streamer's record (JSON); not_found when it is not monitored.
     caf::reacts_to<caf::get_atom, streamer_atom, std::string, reply_once>,
-    // GET /health.
-    caf::reacts_to<health_atom, reply_once>,
+    // GET /health: 200 while the backend is reachable, 503 otherwise.
+    caf::reacts_to<health_atom, reply_once>>;
+
+/// The single writer: owns the read model (with cached JSON bodies) and the ordered queue
+/// of writes on their way to the backend. Its handlers come in three kinds:
+///  - HTTP (storage_http_actor above): answered through a `reply_once`;
+///  - typed requests of other actors (`replies_to`): answered with a CAF response, or a
+///    CAF error (before the load; writes also while the queue is full);
+///  - fire-and-forget (`reacts_to`, no `reply_once`): never answered.
+using storage_actor = storage_http_actor::extend<
+    // --- Typed requests of other actors: writes, answered once stored (or journaled) --
     // Store a status change and its event together.
     caf::replies_to<record_atom, transition>::with<caf::ok_atom>,
+    // Replace a status without an event (metadata update, start-up initialisation),
+    // with the state machine's memory when that changed too.
+    caf::replies_to<caf::put_atom, status_update>::with<caf::ok_atom>,
     // Insert or replace a monitored streamer.
     caf::replies_to<caf::put_atom, streamer_record>::with<caf::ok_atom>,
     // Remove a monitored streamer and its status; answers whether it existed.
     caf::replies_to<caf::delete_atom, std::string>::with<bool>,
+    // --- Typed requests of other actors: start-up and reads ---------------------------
+    // Answered once the backend's data is loaded.
+    caf::replies_to<ready_atom>::with<caf::ok_atom>,
+    // The message ids remembered by the backend at start-up (answered once loaded).
+    caf::replies_to<caf::get_atom, seen_atom>::with<std::vector<std::string>>,
     // All monitored streamers.
     caf::replies_to<caf::get_atom, streamers_atom>::with<std::vector<streamer_record>>,
     // What the refresher polls: every monitored streamer, and every broadcaster with a
@@ -79,22 +99,17 @@ using storage_actor = caf::typed_actor<
     caf::replies_to<caf::get_atom, status_atom, std::string>::with<stream_status>,
     // What is stored about one broadcaster by user id (status, state machine memory).
     caf::replies_to<caf::get_atom, by_id_atom, std::string>::with<stored_broadcaster>,
+    // --- Fire-and-forget: never answered ---------------------------------------------
     // A subscription was revoked: mark the streamer inactive.
     caf::reacts_to<revoked_atom, revocation_notice>,
-    // Timer: load the read model from the backend (retried until it succeeds).
-    caf::reacts_to<load_atom>,
-    // Timer: probe the backend (every second while up, with backoff while down).
-    caf::reacts_to<ping_atom>,
     // Remember a processed EventSub message id for this many seconds (survives a
-    // restart with Redis).
+    // restart with Redis); best effort.
     caf::reacts_to<seen_atom, std::string, uint32_t>,
-    // Answered once the backend's data is loaded.
-    caf::replies_to<ready_atom>::with<caf::ok_atom>,
-    // The message ids remembered by the backend at start-up (answered once loaded).
-    caf::replies_to<caf::get_atom, seen_atom>::with<std::vector<std::string>>,
-    // Replace a status without an event (metadata update, start-up initialisation),
-    // with the state machine's memory when that changed too.
-    caf::replies_to<caf::put_atom, status_update>::with<caf::ok_atom>>;
+    // Timer (its own): load the read model from the backend (retried until it succeeds).
+    caf::reacts_to<load_atom>,
+    // Timer (its own): probe the backend (every second while up, with backoff while
+    // down).
+    caf::reacts_to<ping_atom>>;
 
 /// One blocking Helix worker: a detached actor owning one helix_client of a fixed work
 /// class (its place in the shared rate budget). Only the Twitch scheduler talks to it.

@@ -6,6 +6,7 @@
 #include "actors/twitch_errors.hpp"
 #include "core/json_codec.hpp"
 #include "core/logging.hpp"
+#include "storage/bodies.hpp"
 
 #include <caf/all.hpp>
 
@@ -73,8 +74,7 @@ storage_actor::behavior_type storage_fn(
   };
   using namespace storage;
   return {
-      [=](load_atom) { start(self); },
-      [=](ping_atom) { probe(self); },
+      // --- HTTP: answered through the reply_once, with a body from the read model ---
       [=](status_atom, const std::string& login, const reply_once& reply) {
         if (unloaded(reply)) return;
         if (auto body = self->state.model.status_body(login))
@@ -97,22 +97,19 @@ storage_actor::behavior_type storage_fn(
       [=](caf::get_atom, streamer_atom, const std::string& login,
           const reply_once& reply) {
         if (unloaded(reply)) return;
-        if (const auto* s = self->state.model.streamer(login))
-          reply(query_result::success(make_body(to_json(*s))));
+        if (auto body = self->state.model.streamer_body(login))
+          reply(query_result::success(std::move(body)));
         else
           reply(query_result::failure(errc::not_found,
                                       "Streamer '" + login + "' is not monitored"));
       },
       [=](health_atom, const reply_once& reply) {
-        static const auto healthy =
-            make_body(R"({"status":"healthy","storage":"connected"})");
-        static const auto unhealthy =
-            make_body(R"({"status":"unhealthy","storage":"disconnected"})");
         if (storage_queue::healthy(self->state))
-          reply(query_result::success(healthy));
+          reply(query_result::success(health_body(true)));
         else
-          reply({errc::unavailable, {}, unhealthy, body_kind::json});
+          reply({errc::unavailable, {}, health_body(false), body_kind::json});
       },
+      // --- Typed requests of other actors: answered with a CAF response or error ---
       [=](record_atom, transition& t) -> caf::result<caf::ok_atom> {
         if (auto err = cannot_write(self)) return std::move(*err);
         auto& model = self->state.model;
@@ -169,11 +166,6 @@ storage_actor::behavior_type storage_fn(
         model.remove_streamer(login);
         return enqueue_and_answer(self, std::move(ops), true);
       },
-      [=](seen_atom, const std::string& id, uint32_t ttl_seconds) {
-        // Best effort: the webhook actor's own memory still dedupes until a restart.
-        if (cannot_write(self)) return;
-        enqueue(self, {mark_seen_op{id, std::chrono::seconds(ttl_seconds)}});
-      },
       [=](ready_atom) -> caf::result<caf::ok_atom> {
         auto& st = self->state;
         if (st.loaded) return caf::ok_atom::value;
@@ -221,6 +213,7 @@ storage_actor::behavior_type storage_fn(
         }
         return out;
       },
+      // --- Fire-and-forget: never answered ---
       [=](revoked_atom, const revocation_notice& n) {
         if (!self->state.loaded) return;  // the reconciliation after loading catches up
         if (n.subscription_id.empty()) return;
@@ -243,6 +236,13 @@ storage_actor::behavior_type storage_fn(
                     n.subscription_type, s.username, n.reason);
         }
       },
+      [=](seen_atom, const std::string& id, uint32_t ttl_seconds) {
+        // Best effort: the webhook actor's own memory still dedupes until a restart.
+        if (cannot_write(self)) return;
+        enqueue(self, {mark_seen_op{id, std::chrono::seconds(ttl_seconds)}});
+      },
+      [=](load_atom) { start(self); },  // timer: retried until loaded
+      [=](ping_atom) { probe(self); },  // timer: probe the backend
   };
 }
 

@@ -107,6 +107,15 @@ struct storage_state {
 /// answered only once the backend has it. The queue is replayed in order when the
 /// backend is back. Reads never wait for the backend: they are served from the read
 /// model's cached bodies.
+///
+/// Its handlers, grouped in that order here and in actors/interfaces.hpp:
+///  - HTTP (`storage_http_actor`): answer a REST request through its `reply_once` with a
+///    `query_result` whose body the read model (or storage/bodies.hpp, for /health)
+///    built; this actor builds no JSON itself;
+///  - typed requests of other actors (`replies_to`): the writes, answered once stored
+///    (see above), and the reads and start-up questions, answered with plain values;
+///  - fire-and-forget: a revoked subscription, a seen message id, and its own timers
+///    (load, ping); never answered.
 storage_actor::behavior_type storage_fn(
     storage_actor::stateful_pointer<storage_state> self,
     const storage_writer_actor& writer, const journal_writer_actor& journal,

@@ -1,6 +1,7 @@
 #include "app/actor_service.hpp"
 
 #include "core/metrics.hpp"
+#include "storage/bodies.hpp"
 
 #include <caf/all.hpp>
 
@@ -11,12 +12,11 @@ void actor_service::health(reply_once reply) {
     return caf::anon_send(storage_, health_atom::value, std::move(reply));
   // Starting: 503 until the first round is done, with the storage's state all the same.
   reply_once starting{[reply](query_result r) {
-    static const auto connected =
-        make_body(R"({"status":"starting","storage":"connected"})");
-    static const auto disconnected =
-        make_body(R"({"status":"starting","storage":"disconnected"})");
-    reply(
-        {errc::unavailable, {}, r.ok() ? connected : disconnected, body_kind::json, {}});
+    reply({errc::unavailable,
+           {},
+           storage::starting_health_body(r.ok()),
+           body_kind::json,
+           {}});
   }};
   caf::anon_send(storage_, health_atom::value, std::move(starting));
 }

@@ -45,7 +45,7 @@ class actor_service final : public http::service {
   void webhook(webhook_request delivery, reply_once reply) override;
 
  private:
-  storage_actor storage_;
+  storage_http_actor storage_;  // it asks only what answers HTTP
   std::shared_ptr<const storage::status_view> statuses_;
   webhook_actor webhook_;
   subscription_manager_actor manager_;

@@ -88,6 +88,11 @@ body_ptr read_model::streamers_body() {
   return streamers_body_;
 }
 
+body_ptr read_model::streamer_body(std::string_view login) const {
+  auto it = streamers_.find(login);
+  return it == streamers_.end() ? nullptr : make_body(to_json(it->second));
+}
+
 const stream_status* read_model::status(std::string_view login) const {
   auto it = statuses_.find(login);
   return it == statuses_.end() ? nullptr : &it->second.status;

@@ -47,6 +47,9 @@ class read_model {
   static constexpr size_t hot_events_bodies = 4;
   /// `GET /streamers` body.
   body_ptr streamers_body();
+  /// One monitored streamer's record as JSON (built when asked, not cached), or null
+  /// when `login` is not monitored.
+  body_ptr streamer_body(std::string_view login) const;
 
   /// The stored status of a login, or null.
   const stream_status* status(std::string_view login) const;

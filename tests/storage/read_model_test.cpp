@@ -378,6 +378,29 @@ TEST_F(ReadModel, StreamersBodyCachedUntilAStreamerChanges) {
   EXPECT_EQ(model_.streamers().size(), 1u);
 }
 
+TEST_F(ReadModel, StreamerBodyIsOneRecordOrNull) {
+  EXPECT_EQ(model_.streamer_body("alpha"), nullptr);
+  model_.put_streamer(streamer("alpha"));
+  model_.put_streamer(streamer("bravo"));
+  auto body = model_.streamer_body("bravo");
+  ASSERT_NE(body, nullptr);
+  EXPECT_EQ(*body, to_json(streamer("bravo")));
+  std::string_view login;
+  EXPECT_EQ(parse(body)["username"].get(login), simdjson::SUCCESS);
+  EXPECT_EQ(login, "bravo");
+  EXPECT_EQ(model_.streamer_body("Bravo"), nullptr);  // logins are exact
+  model_.remove_streamer("bravo");
+  EXPECT_EQ(model_.streamer_body("bravo"), nullptr);
+}
+
+TEST_F(ReadModel, StreamerBodyFollowsChanges) {
+  model_.put_streamer(streamer("alpha"));
+  auto inactive = streamer("alpha");
+  inactive.is_active = false;
+  model_.put_streamer(inactive);
+  EXPECT_EQ(*model_.streamer_body("alpha"), to_json(inactive));
+}
+
 // --- remove_streamer
 // ---------------------------------------------------------------------
 
