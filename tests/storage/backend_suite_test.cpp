@@ -180,14 +180,6 @@ TEST_P(BackendSuite, PutStreamerReplacesByUsername) {
   expect_same(all[0], changed);
 }
 
-TEST_P(BackendSuite, LoadStreamersReplacesTheOutputVector) {
-  ASSERT_TRUE(db_->put_streamer(streamer("alpha")));
-  std::vector<streamer_record> out{streamer("stale1"), streamer("stale2")};
-  ASSERT_TRUE(take(out, db_->load_streamers()));
-  ASSERT_EQ(out.size(), 1u);
-  EXPECT_EQ(out[0].username, "alpha");
-}
-
 TEST_P(BackendSuite, RemoveExistingStreamer) {
   ASSERT_TRUE(db_->put_streamer(streamer("alpha")));
   ASSERT_TRUE(db_->put_streamer(streamer("bravo")));
@@ -280,12 +272,6 @@ TEST_P(BackendSuite, StatusesAreIndependentOfStreamers) {
   EXPECT_EQ(statuses().size(), 1u);
 }
 
-TEST_P(BackendSuite, LoadStatusesReplacesTheOutputVector) {
-  std::vector<stream_status> out{status("stale", true)};
-  ASSERT_TRUE(take(out, db_->load_statuses()));
-  EXPECT_TRUE(out.empty());
-}
-
 // --- events
 // ------------------------------------------------------------------------------
 
@@ -318,14 +304,6 @@ TEST_P(BackendSuite, AnEventAppendedAgainIsStoredOnce) {
   EXPECT_EQ(all[0].id, "msg-3");
   EXPECT_EQ(all[1].id, "msg-2");
   EXPECT_EQ(all[2].id, "msg-1");
-}
-
-TEST_P(BackendSuite, LoadEventsReplacesTheOutputVector) {
-  ASSERT_TRUE(db_->append_event(event(1), events_kept));
-  std::vector<event_record> out{event(7), event(8), event(9)};
-  ASSERT_TRUE(take(out, db_->load_events(10)));
-  ASSERT_EQ(out.size(), 1u);
-  EXPECT_EQ(out[0].id, "msg-1");
 }
 
 TEST_P(BackendSuite, AppendTrimsToKeepNewest) {
