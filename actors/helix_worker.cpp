@@ -1,6 +1,6 @@
 #include "actors/helix_worker.hpp"
 
-#include "actors/twitch_errors.hpp"
+#include "actors/errors.hpp"
 #include "core/logging.hpp"
 #include "twitch/reconcile_plan.hpp"
 

@@ -113,7 +113,7 @@ using storage_actor = storage_http_actor::extend<
 
 /// One blocking Helix worker: a detached actor owning one helix_client of a fixed work
 /// class (its place in the shared rate budget). Only the Twitch scheduler talks to it.
-/// Failures are errors carrying an errc (see actors/twitch_errors.hpp).
+/// Failures are errors carrying an errc (see actors/errors.hpp).
 using helix_worker_actor = caf::typed_actor<
     // Resolve lowercase logins (100 per call); unknown logins are missing from the
     // answer.

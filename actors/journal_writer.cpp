@@ -1,5 +1,7 @@
 #include "actors/journal_writer.hpp"
 
+#include "actors/errors.hpp"
+
 #include <caf/all.hpp>
 
 namespace eventsubd {
@@ -8,8 +10,8 @@ journal_writer_actor::behavior_type journal_writer_fn(
     journal_writer_actor::stateful_pointer<journal_writer_state> self,
     std::shared_ptr<storage::journal> journal) {
   self->state.journal = std::move(journal);
-  auto result = [](const storage::failure& f) -> caf::result<caf::ok_atom> {
-    if (f) return caf::make_error(caf::sec::runtime_error, *f);
+  auto result = [](const eventsubd::result<void>& done) -> caf::result<caf::ok_atom> {
+    if (!done) return to_caf_error(done.error());
     return caf::ok_atom::value;
   };
   return {

@@ -1,6 +1,6 @@
 #include "actors/status_lookup.hpp"
 
-#include "actors/twitch_errors.hpp"
+#include "actors/errors.hpp"
 #include "core/json_codec.hpp"
 #include "core/metrics.hpp"
 #include "core/time.hpp"

@@ -1,9 +1,9 @@
 #include "actors/storage_actor.hpp"
 
+#include "actors/errors.hpp"
 #include "actors/journal_writer.hpp"
 #include "actors/storage_queue.hpp"
 #include "actors/storage_writer.hpp"
-#include "actors/twitch_errors.hpp"
 #include "core/json_codec.hpp"
 #include "core/logging.hpp"
 #include "storage/bodies.hpp"
@@ -183,13 +183,11 @@ storage_actor::behavior_type storage_fn(
         return std::exchange(st.seen, {});  // handed over once
       },
       [=](caf::get_atom, streamers_atom) -> caf::result<std::vector<streamer_record>> {
-        if (!self->state.loaded)
-          return caf::make_error(caf::sec::runtime_error, not_loaded);
+        if (!self->state.loaded) return make_caf_error(errc::unavailable, not_loaded);
         return self->state.model.streamers();
       },
       [=](caf::get_atom, targets_atom) -> caf::result<std::vector<streamer_record>> {
-        if (!self->state.loaded)
-          return caf::make_error(caf::sec::runtime_error, not_loaded);
+        if (!self->state.loaded) return make_caf_error(errc::unavailable, not_loaded);
         return self->state.model.poll_targets();
       },
       [=](caf::get_atom, status_atom,
@@ -200,8 +198,7 @@ storage_actor::behavior_type storage_fn(
       },
       [=](caf::get_atom, by_id_atom,
           const std::string& user_id) -> caf::result<stored_broadcaster> {
-        if (!self->state.loaded)
-          return caf::make_error(caf::sec::runtime_error, not_loaded);
+        if (!self->state.loaded) return make_caf_error(errc::unavailable, not_loaded);
         stored_broadcaster out;
         if (const auto* s = self->state.model.status_by_user_id(user_id)) {
           out.has_status = true;

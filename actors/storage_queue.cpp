@@ -1,5 +1,6 @@
 #include "actors/storage_queue.hpp"
 
+#include "actors/errors.hpp"
 #include "actors/storage_journal.hpp"
 #include "core/logging.hpp"
 #include "core/metrics.hpp"
@@ -25,8 +26,7 @@ const std::string journal_unwritable =
 }  // namespace
 
 std::string reason(self_ptr self, const caf::error& err) {
-  const auto& context = err.context();
-  if (context.match_elements<std::string>()) return context.get_as<std::string>(0);
+  if (is_eventsubd_error(err)) return to_query_result(err).detail;
   return self->system().render(err);
 }
 
@@ -239,17 +239,17 @@ void probe(self_ptr self) {
 
 std::optional<caf::error> cannot_write(self_ptr self) {
   auto& st = self->state;
-  if (!st.loaded) return caf::make_error(caf::sec::runtime_error, not_loaded);
+  if (!st.loaded) return make_caf_error(errc::unavailable, not_loaded);
   if (st.queue.size() >= st.opts.queue_limit) {
     if (!std::exchange(st.full_logged, true))
       log_for("storage")->warn(
           "storage: write queue full ({} writes); refusing writes until it drains",
           st.queue.size());
-    return caf::make_error(caf::sec::runtime_error, queue_full);
+    return make_caf_error(errc::unavailable, queue_full);
   }
   // Nothing new is acknowledged that could only wait in memory.
   if (st.journal_failed && !st.backend_up)
-    return caf::make_error(caf::sec::runtime_error, journal_unwritable);
+    return make_caf_error(errc::unavailable, journal_unwritable);
   return std::nullopt;
 }
 

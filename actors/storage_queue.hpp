@@ -45,7 +45,7 @@ void pump(self_ptr self);
 /// Loads the read model through the writer, retrying every second until it succeeds.
 void load(self_ptr self);
 
-/// The writer's (or journal writer's) error, with the text it carries as its context.
+/// The detail of the writer's (or journal writer's) error (actors/errors.hpp).
 std::string reason(self_ptr self, const caf::error& err);
 
 /// Loaded, the backend up and the journal working: what /health reports.

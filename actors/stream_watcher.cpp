@@ -1,6 +1,6 @@
 #include "actors/stream_watcher.hpp"
 
-#include "actors/twitch_errors.hpp"
+#include "actors/errors.hpp"
 #include "core/logging.hpp"
 
 #include <caf/all.hpp>

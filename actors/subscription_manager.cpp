@@ -1,7 +1,7 @@
 #include "actors/subscription_manager.hpp"
 
+#include "actors/errors.hpp"
 #include "actors/manager_reconcile.hpp"
-#include "actors/twitch_errors.hpp"
 #include "core/json_codec.hpp"
 #include "core/logging.hpp"
 
@@ -21,8 +21,9 @@ query_result message(const std::string& text) {
 }
 
 query_result storage_failed(self_ptr self, const caf::error& err) {
-  return query_result::failure(errc::unavailable,
-                               "Storage failed: " + self->system().render(err));
+  auto why =
+      is_eventsubd_error(err) ? to_query_result(err).detail : self->system().render(err);
+  return query_result::failure(errc::unavailable, "Storage failed: " + why);
 }
 
 const streamer_record* find_login(const std::vector<streamer_record>& all,

@@ -1,6 +1,6 @@
 #include "actors/twitch_scheduler.hpp"
 
-#include "actors/twitch_errors.hpp"
+#include "actors/errors.hpp"
 #include "core/logging.hpp"
 #include "core/metrics.hpp"
 

@@ -1,5 +1,6 @@
 #include "app/application.hpp"
 
+#include "actors/errors.hpp"
 #include "actors/event_bus.hpp"
 #include "actors/storage_actor.hpp"
 #include "actors/streamer_supervisor.hpp"
@@ -162,11 +163,11 @@ int run_application(const config& cfg,
                     const std::vector<ext::extension_info>& available) {
   auto log = log_for("app");
   auto chosen = storage::make_backend(cfg);
-  if (!chosen.instance) {
-    log->critical("configuration error: {}", chosen.error);
+  if (!chosen) {
+    log->critical("configuration error: {}", chosen.error().detail);
     return 2;
   }
-  std::shared_ptr<storage::backend> backend = std::move(chosen.instance);
+  std::shared_ptr<storage::backend> backend = std::move(*chosen);
   auto stopping = std::make_shared<std::atomic<bool>>(false);
   const bool twitch_enabled = cfg.twitch_credentials_problem().empty();
   helix_worker_config worker_cfg;
@@ -183,18 +184,16 @@ int run_application(const config& cfg,
   // acknowledged while Redis was down is replayed before anything is served.
   storage_options storage_opts;
   if (backend->durable()) {
-    storage::journal_scan left;
-    std::string error;
-    std::shared_ptr<storage::journal> journal =
-        storage::journal::open(cfg.data_dir, left, error);
-    if (!journal) {
-      log->critical("configuration error: {}", error);
+    auto opened = storage::journal::open(cfg.data_dir);
+    if (!opened) {
+      log->critical("configuration error: {}", opened.error().detail);
       return 2;
     }
+    std::shared_ptr<storage::journal> journal = std::move(opened->file);
     log->info("storage: journal {}: {} writes left by the last run", journal->path(),
-              left.records);
+              opened->left.records);
     storage_opts.journal = std::move(journal);
-    storage_opts.replay = std::move(left.ops);
+    storage_opts.replay = std::move(opened->left.ops);
   }
 
   // Asio first: replies still queued in actor mailboxes at shutdown post onto it, so it
@@ -202,6 +201,7 @@ int run_application(const config& cfg,
   boost::asio::io_context ioc{cfg.io_threads};
 
   caf::actor_system_config caf_cfg;
+  add_error_renderer(caf_cfg);
   caf_cfg.set("scheduler.max-threads", static_cast<size_t>(cfg.actor_threads));
   // Work stealing, whose idle workers poll before they sleep: a webhook crosses from
   // Asio to the actors and back and hops between four actors, and with the sharing

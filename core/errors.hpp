@@ -5,7 +5,9 @@
 namespace eventsubd {
 
 /// What went wrong, independent of the transport. `http/` maps each to a status code
-/// (one table: `status_for` in http/responses.cpp); every layer speaks in these.
+/// (one table: `status_for` in http/responses.cpp); every layer speaks in these:
+/// `result<T>` in twitch/ and storage/, the `eventsubd` CAF error category
+/// (actors/errors.hpp) in actors/.
 enum class errc {
   ok = 0,
   bad_request,         // malformed input (400)

@@ -49,6 +49,10 @@ bool read_all(int fd, std::string& out) {
   return true;
 }
 
+error_info unavailable(std::string detail) {
+  return fail(errc::unavailable, std::move(detail));
+}
+
 bool sync_data(int fd) {
   while (::fdatasync(fd) != 0)
     if (errno != EINTR) return false;
@@ -72,30 +76,22 @@ journal::~journal() {
   if (fd_ >= 0) ::close(fd_);  // the lock goes with it
 }
 
-std::unique_ptr<journal> journal::open(const std::string& dir, journal_scan& left,
-                                       std::string& error) {
-  left = {};
+result<journal::opened> journal::open(const std::string& dir) {
   const std::string where = "DATA_DIR '" + dir + "'";
-  if (dir.empty()) {
-    error = "DATA_DIR must not be empty (the journal of writes Redis has not taken yet)";
-    return nullptr;
-  }
+  if (dir.empty())
+    return unavailable(
+        "DATA_DIR must not be empty (the journal of writes Redis has not taken yet)");
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
-  if (ec) {
-    error = where + " cannot be created: " + ec.message();
-    return nullptr;
-  }
+  if (ec) return unavailable(where + " cannot be created: " + ec.message());
   auto path = (std::filesystem::path(dir) / file_name).string();
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    error = where + " is not writable: cannot open " + path + ": " + errno_text(errno);
-    return nullptr;
-  }
-  auto fail = [&](std::string why) {
+  if (fd < 0)
+    return unavailable(where + " is not writable: cannot open " + path + ": " +
+                       errno_text(errno));
+  auto fail = [fd](std::string why) {
     ::close(fd);
-    error = std::move(why);
-    return nullptr;
+    return unavailable(std::move(why));
   };
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     if (errno == EWOULDBLOCK)
@@ -114,7 +110,8 @@ std::unique_ptr<journal> journal::open(const std::string& dir, journal_scan& lef
       return fail(where + " is not writable: cannot write " + path + ": " +
                   errno_text(errno));
     sync_directory(dir);
-    return std::unique_ptr<journal>(new journal(fd, path, file_header.size()));
+    return opened{std::unique_ptr<journal>(new journal(fd, path, file_header.size())),
+                  {}};
   }
   if (data.compare(0, file_header.size(), file_header) != 0)
     return fail(
@@ -123,7 +120,7 @@ std::unique_ptr<journal> journal::open(const std::string& dir, journal_scan& lef
         "away (it may hold writes Redis has not taken) or set DATA_DIR elsewhere");
 
   auto records = std::string_view(data).substr(file_header.size());
-  left = scan_records(records);
+  journal_scan left = scan_records(records);
   if (!left.error.empty())
     return fail(path + ": " + left.error +
                 "; nothing was replayed. Start the eventsubd version that wrote it, or "
@@ -139,28 +136,28 @@ std::unique_ptr<journal> journal::open(const std::string& dir, journal_scan& lef
       return fail(where + " is not writable: cannot truncate " + path + ": " +
                   errno_text(errno));
   }
-  return std::unique_ptr<journal>(new journal(fd, path, end));
+  return opened{std::unique_ptr<journal>(new journal(fd, path, end)), std::move(left)};
 }
 
-failure journal::append(std::string_view records) {
+result<void> journal::append(std::string_view records) {
   if (records.empty()) return {};
   if (!write_all(fd_, records, end_)) {
     auto why = errno_text(errno);
     // Whatever got through is cut off again (the next append would overwrite it).
     [[maybe_unused]] auto ignored = ::ftruncate(fd_, static_cast<off_t>(end_));
-    return "cannot write the journal " + path_ + ": " + why;
+    return unavailable("cannot write the journal " + path_ + ": " + why);
   }
   if (!sync_data(fd_))
-    return "cannot sync the journal " + path_ + ": " + errno_text(errno);
+    return unavailable("cannot sync the journal " + path_ + ": " + errno_text(errno));
   end_ += records.size();
   return {};
 }
 
-failure journal::reset() {
+result<void> journal::reset() {
   if (::ftruncate(fd_, static_cast<off_t>(file_header.size())) != 0)
-    return "cannot truncate the journal " + path_ + ": " + errno_text(errno);
+    return unavailable("cannot truncate the journal " + path_ + ": " + errno_text(errno));
   if (!sync_data(fd_))
-    return "cannot sync the journal " + path_ + ": " + errno_text(errno);
+    return unavailable("cannot sync the journal " + path_ + ": " + errno_text(errno));
   end_ = file_header.size();
   return {};
 }

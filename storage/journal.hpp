@@ -1,6 +1,6 @@
 #pragma once
 
-#include "storage/backend.hpp"
+#include "core/result.hpp"
 #include "storage/journal_codec.hpp"
 
 #include <memory>
@@ -29,13 +29,18 @@ class journal {
   /// The first bytes of the file (the format's version is in it).
   static constexpr std::string_view file_header = "eventsubd storage journal v1\n";
 
+  /// An open journal and the intact records the last run left in it.
+  struct opened {
+    std::unique_ptr<journal> file;
+    journal_scan left;
+  };
+
   /// Opens `<dir>/storage.journal`, creating the directory and the file as needed,
   /// takes an exclusive lock on it (one process per directory), and reads the intact
-  /// records into `left`. Null with `error` set (naming DATA_DIR and the path) when the
-  /// directory cannot be created or written, another process holds it, or the file is
-  /// not a journal this version can read.
-  static std::unique_ptr<journal> open(const std::string& dir, journal_scan& left,
-                                       std::string& error);
+  /// records. Fails (errc::unavailable, the detail naming DATA_DIR and the path) when
+  /// the directory cannot be created or written, another process holds it, or the file
+  /// is not a journal this version can read.
+  static result<opened> open(const std::string& dir);
 
   ~journal();
   journal(const journal&) = delete;
@@ -43,10 +48,11 @@ class journal {
 
   /// Appends framed records (from `append_record`) and syncs them to disk. On failure
   /// the journal is as it was: the next append writes over whatever part got through.
-  failure append(std::string_view records);
+  /// Failures are errc::unavailable, saying which call failed and why.
+  result<void> append(std::string_view records);
 
   /// Drops every record, durably.
-  failure reset();
+  result<void> reset();
 
   const std::string& path() const { return path_; }
 

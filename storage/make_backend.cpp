@@ -5,14 +5,13 @@
 
 namespace eventsubd::storage {
 
-backend_choice make_backend(const config& cfg) {
+result<std::unique_ptr<backend>> make_backend(const config& cfg) {
   switch (cfg.storage) {
     case storage_kind::memory:
-      return {std::make_unique<memory_backend>(), {}};
+      return std::unique_ptr<backend>(std::make_unique<memory_backend>());
     case storage_kind::redis: {
-      std::string error;
-      auto endpoint = parse_redis_url(cfg.redis_url, error);
-      if (!endpoint) return {nullptr, error};
+      auto endpoint = parse_redis_url(cfg.redis_url);
+      if (!endpoint) return endpoint.error();
       redis_options options;
       options.endpoint = std::move(*endpoint);
       options.sentinels.sentinels = cfg.redis_sentinels;
@@ -20,10 +19,11 @@ backend_choice make_backend(const config& cfg) {
       options.sentinels.password = cfg.redis_sentinel_password;
       options.min_replicas = cfg.redis_min_replicas;
       options.wait_timeout = std::chrono::milliseconds(cfg.redis_wait_timeout_ms);
-      return {std::make_unique<redis_backend>(std::move(options)), {}};
+      return std::unique_ptr<backend>(
+          std::make_unique<redis_backend>(std::move(options)));
     }
   }
-  return {nullptr, "unknown STORAGE_TYPE"};
+  return fail(errc::unprocessable, "unknown STORAGE_TYPE");
 }
 
 }  // namespace eventsubd::storage

@@ -4,42 +4,44 @@
 
 namespace eventsubd::storage {
 
-failure memory_backend::put_streamer(const streamer_record& s) {
+result<void> memory_backend::put_streamer(const streamer_record& s) {
   streamers_[s.username] = s;
   return {};
 }
 
-failure memory_backend::remove_streamer(std::string_view username, bool& existed) {
+result<bool> memory_backend::remove_streamer(std::string_view username) {
   auto it = streamers_.find(username);
-  existed = it != streamers_.end();
-  if (!existed) return {};
+  if (it == streamers_.end()) return false;
   streamers_.erase(it);
-  return remove_status(username);
+  if (auto removed = remove_status(username); !removed) return removed.error();
+  return true;
 }
 
-failure memory_backend::remove_status(std::string_view username) {
+result<void> memory_backend::remove_status(std::string_view username) {
   if (auto st = statuses_.find(username); st != statuses_.end()) statuses_.erase(st);
   return {};
 }
 
-failure memory_backend::load_streamers(std::vector<streamer_record>& out) {
-  out.clear();
+result<std::vector<streamer_record>> memory_backend::load_streamers() {
+  std::vector<streamer_record> out;
+  out.reserve(streamers_.size());
   for (const auto& [_, s] : streamers_) out.push_back(s);
-  return {};
+  return out;
 }
 
-failure memory_backend::put_status(const stream_status& s) {
+result<void> memory_backend::put_status(const stream_status& s) {
   statuses_[s.username] = s;
   return {};
 }
 
-failure memory_backend::load_statuses(std::vector<stream_status>& out) {
-  out.clear();
+result<std::vector<stream_status>> memory_backend::load_statuses() {
+  std::vector<stream_status> out;
+  out.reserve(statuses_.size());
   for (const auto& [_, s] : statuses_) out.push_back(s);
-  return {};
+  return out;
 }
 
-failure memory_backend::append_event(const event_record& e, size_t keep) {
+result<void> memory_backend::append_event(const event_record& e, size_t keep) {
   // Idempotent like Redis's ZADD of the same member: an event appended again (a batch
   // or a journal replayed) is not added twice.
   auto same = [&e](const event_record& x) {
@@ -55,13 +57,14 @@ failure memory_backend::append_event(const event_record& e, size_t keep) {
   return {};
 }
 
-failure memory_backend::load_events(size_t limit, std::vector<event_record>& out) {
-  out.assign(events_.begin(), events_.begin() + static_cast<std::ptrdiff_t>(
-                                                    std::min(limit, events_.size())));
-  return {};
+result<std::vector<event_record>> memory_backend::load_events(size_t limit) {
+  return std::vector<event_record>(
+      events_.begin(),
+      events_.begin() + static_cast<std::ptrdiff_t>(std::min(limit, events_.size())));
 }
 
-failure memory_backend::mark_seen(std::string_view message_id, std::chrono::seconds ttl) {
+result<void> memory_backend::mark_seen(std::string_view message_id,
+                                       std::chrono::seconds ttl) {
   auto now = std::chrono::steady_clock::now();
   // Drop what expired at the front (ids marked with a longer TTL behind a shorter one
   // live on until they reach the front: harmless, they only stay remembered longer).
@@ -76,29 +79,27 @@ failure memory_backend::mark_seen(std::string_view message_id, std::chrono::seco
   return {};
 }
 
-failure memory_backend::load_seen(std::vector<std::string>& out) {
-  out.clear();
+result<std::vector<std::string>> memory_backend::load_seen() {
+  std::vector<std::string> out;
   auto now = std::chrono::steady_clock::now();
   for (const auto& [id, expiry] : seen_)
     if (expiry > now) out.push_back(id);
-  return {};
+  return out;
 }
 
-failure memory_backend::put_stream_memory(std::string_view user_id,
-                                          const stream_memory& m) {
+result<void> memory_backend::put_stream_memory(std::string_view user_id,
+                                               const stream_memory& m) {
   memories_.insert_or_assign(std::string(user_id), m);
   return {};
 }
 
-failure memory_backend::remove_stream_memory(std::string_view user_id) {
+result<void> memory_backend::remove_stream_memory(std::string_view user_id) {
   if (auto it = memories_.find(user_id); it != memories_.end()) memories_.erase(it);
   return {};
 }
 
-failure memory_backend::load_stream_memories(
-    std::vector<std::pair<std::string, stream_memory>>& out) {
-  out.assign(memories_.begin(), memories_.end());
-  return {};
+result<stream_memories> memory_backend::load_stream_memories() {
+  return stream_memories(memories_.begin(), memories_.end());
 }
 
 }  // namespace eventsubd::storage

@@ -13,20 +13,20 @@ class memory_backend : public backend {
  public:
   std::string_view name() const override { return "memory"; }
   bool connected() override { return true; }
-  failure put_streamer(const streamer_record& s) override;
-  failure remove_streamer(std::string_view username, bool& existed) override;
-  failure load_streamers(std::vector<streamer_record>& out) override;
-  failure put_status(const stream_status& s) override;
-  failure load_statuses(std::vector<stream_status>& out) override;
-  failure remove_status(std::string_view username) override;
-  failure append_event(const event_record& e, size_t keep) override;
-  failure load_events(size_t limit, std::vector<event_record>& out) override;
-  failure mark_seen(std::string_view message_id, std::chrono::seconds ttl) override;
-  failure load_seen(std::vector<std::string>& out) override;
-  failure put_stream_memory(std::string_view user_id, const stream_memory& m) override;
-  failure remove_stream_memory(std::string_view user_id) override;
-  failure load_stream_memories(
-      std::vector<std::pair<std::string, stream_memory>>& out) override;
+  result<void> put_streamer(const streamer_record& s) override;
+  result<bool> remove_streamer(std::string_view username) override;
+  result<std::vector<streamer_record>> load_streamers() override;
+  result<void> put_status(const stream_status& s) override;
+  result<std::vector<stream_status>> load_statuses() override;
+  result<void> remove_status(std::string_view username) override;
+  result<void> append_event(const event_record& e, size_t keep) override;
+  result<std::vector<event_record>> load_events(size_t limit) override;
+  result<void> mark_seen(std::string_view message_id, std::chrono::seconds ttl) override;
+  result<std::vector<std::string>> load_seen() override;
+  result<void> put_stream_memory(std::string_view user_id,
+                                 const stream_memory& m) override;
+  result<void> remove_stream_memory(std::string_view user_id) override;
+  result<stream_memories> load_stream_memories() override;
 
  private:
   std::map<std::string, streamer_record, std::less<>> streamers_;

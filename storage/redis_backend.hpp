@@ -38,6 +38,9 @@ struct redis_options {
 /// With `min_replicas`, each batch ends with a `PUBLISH` barrier and `WAIT`: fewer
 /// replicas in time fail it (the caller keeps it and sends it again); `ping` does the
 /// same with an empty batch.
+///
+/// The connection (connecting, AUTH, SELECT, Sentinel discovery, ROLE, one command) is
+/// in redis_connection.cpp; the commands (batches, WAIT, loads) in redis_backend.cpp.
 class redis_backend final : public backend {
  public:
   explicit redis_backend(redis_endpoint endpoint,
@@ -51,23 +54,23 @@ class redis_backend final : public backend {
   bool blocking() const override { return true; }
   bool durable() const override { return true; }
   bool connected() override;
-  failure ping() override;
-  failure put_streamer(const streamer_record& s) override;
-  failure remove_streamer(std::string_view username, bool& existed) override;
-  failure load_streamers(std::vector<streamer_record>& out) override;
-  failure put_status(const stream_status& s) override;
-  failure load_statuses(std::vector<stream_status>& out) override;
-  failure remove_status(std::string_view username) override;
-  failure append_event(const event_record& e, size_t keep) override;
-  failure load_events(size_t limit, std::vector<event_record>& out) override;
-  failure mark_seen(std::string_view message_id, std::chrono::seconds ttl) override;
-  failure load_seen(std::vector<std::string>& out) override;
-  failure put_stream_memory(std::string_view user_id, const stream_memory& m) override;
-  failure remove_stream_memory(std::string_view user_id) override;
-  failure load_stream_memories(
-      std::vector<std::pair<std::string, stream_memory>>& out) override;
+  result<void> ping() override;
+  result<void> put_streamer(const streamer_record& s) override;
+  result<bool> remove_streamer(std::string_view username) override;
+  result<std::vector<streamer_record>> load_streamers() override;
+  result<void> put_status(const stream_status& s) override;
+  result<std::vector<stream_status>> load_statuses() override;
+  result<void> remove_status(std::string_view username) override;
+  result<void> append_event(const event_record& e, size_t keep) override;
+  result<std::vector<event_record>> load_events(size_t limit) override;
+  result<void> mark_seen(std::string_view message_id, std::chrono::seconds ttl) override;
+  result<std::vector<std::string>> load_seen() override;
+  result<void> put_stream_memory(std::string_view user_id,
+                                 const stream_memory& m) override;
+  result<void> remove_stream_memory(std::string_view user_id) override;
+  result<stream_memories> load_stream_memories() override;
   /// One pipelined round trip for the whole batch.
-  failure apply(const std::vector<write_op>& ops) override;
+  result<void> apply(const std::vector<write_op>& ops) override;
 
   static constexpr const char* streamers_key = "twitch:streamers";
   static constexpr const char* statuses_key = "twitch:stream_status";
@@ -80,29 +83,29 @@ class redis_backend final : public backend {
   struct reply;
   struct batch;
   using command = std::vector<std::string_view>;
-  failure connect();
+  result<void> connect();
   /// Asks the sentinels in turn, from the one that answered last, until one names a
   /// node that takes us as the master.
-  failure connect_via_sentinels();
+  result<void> connect_via_sentinels();
   /// A connection to `node`, used only once AUTH, SELECT and (sentinels) ROLE passed.
-  failure open(const host_port& node);
+  result<void> open(const host_port& node);
   /// AUTH and SELECT on a fresh connection; it is used only once both succeed.
-  failure handshake();
+  result<void> handshake();
   /// Fails unless the node says `ROLE` master (passes when an ACL denies ROLE).
-  failure check_master();
+  result<void> check_master();
   /// A connection to the master that answers (PING; with sentinels: still the one they
   /// name, and ROLE master).
-  failure reach_master();
+  result<void> reach_master();
   /// True when the first sentinel that answers names a master other than `node_`.
   bool sentinels_name_another();
   /// Connects if needed, then sends.
-  failure run(const command& args, reply& out);
-  /// One command on the connection as it is.
-  failure send(const command& args, reply& out);
-  failure run_pipeline(const std::vector<command>& commands);
+  result<reply> run(const command& args);
+  /// One command on the connection as it is; an error reply fails it.
+  result<reply> send(const command& args);
+  result<void> run_pipeline(const std::vector<command>& commands);
   void drop();
   template <class Record, class Parse>
-  failure load_hash(const char* key, Parse parse, std::vector<Record>& out);
+  result<std::vector<Record>> load_hash(const char* key, Parse parse);
 
   redis_options opts_;
   redisContext* ctx_ = nullptr;

@@ -1,6 +1,7 @@
 #include "storage/redis_url.hpp"
 
 #include <charconv>
+#include <optional>
 
 namespace eventsubd::storage {
 namespace {
@@ -31,11 +32,11 @@ bool number(std::string_view s, T& out, T lo, T hi) {
 
 }  // namespace
 
-std::optional<redis_endpoint> parse_redis_url(std::string_view url, std::string& error) {
-  auto fail = [&](const std::string& why) {
-    error =
-        "REDIS_URL is invalid (" + why + "); expected redis://[:password@]host:port[/db]";
-    return std::nullopt;
+result<redis_endpoint> parse_redis_url(std::string_view url) {
+  auto fail = [](const std::string& why) {
+    return eventsubd::fail(errc::unprocessable,
+                           "REDIS_URL is invalid (" + why +
+                               "); expected redis://[:password@]host:port[/db]");
   };
   constexpr std::string_view scheme = "redis://";
   if (url.substr(0, scheme.size()) != scheme) return fail("it must start with redis://");

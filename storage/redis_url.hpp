@@ -1,7 +1,8 @@
 #pragma once
 
+#include "core/result.hpp"
+
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <string_view>
 
@@ -17,7 +18,7 @@ struct redis_endpoint {
 };
 
 /// Parses `redis://[[user]:password@]host[:port][/db]` (percent-escapes in user and
-/// password decoded). Sets `error` (naming REDIS_URL) and returns nullopt when malformed.
-std::optional<redis_endpoint> parse_redis_url(std::string_view url, std::string& error);
+/// password decoded). Malformed: errc::unprocessable, the detail naming REDIS_URL.
+result<redis_endpoint> parse_redis_url(std::string_view url);
 
 }  // namespace eventsubd::storage

@@ -1,6 +1,6 @@
 #include "extensions/kit/callback.hpp"
 
-#include "actors/twitch_errors.hpp"
+#include "actors/errors.hpp"
 
 #include <caf/all.hpp>
 

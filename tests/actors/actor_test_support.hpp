@@ -55,22 +55,22 @@ class flaky_backend : public storage::memory_backend {
   std::atomic<int> refused{0};  // batches refused with `refuse_writes`
   std::atomic<int> pings{0};
   bool connected() override { return !down; }
-  storage::failure ping() override {
+  result<void> ping() override {
     ++pings;
     return memory_backend::ping();
   }
-  storage::failure apply(const std::vector<storage::write_op>& ops) override {
-    if (down) return std::string("injected outage");
+  result<void> apply(const std::vector<storage::write_op>& ops) override {
+    if (down) return fail(errc::unavailable, "injected outage");
     if (refuse_writes) {
       ++refused;
-      return std::string("NOPERM injected refusal");
+      return fail(errc::unavailable, "NOPERM injected refusal");
     }
     ++batches;
     return memory_backend::apply(ops);
   }
-  storage::failure load_streamers(std::vector<streamer_record>& out) override {
-    if (fail_loads) return std::string("injected load failure");
-    return memory_backend::load_streamers(out);
+  result<std::vector<streamer_record>> load_streamers() override {
+    if (fail_loads) return fail(errc::unavailable, "injected load failure");
+    return memory_backend::load_streamers();
   }
 };
 

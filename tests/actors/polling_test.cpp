@@ -23,8 +23,8 @@ TEST(refresher_test, rounds_follow_the_interval_deterministically) {
   auto helix = std::make_shared<fake_helix_state>();
   auto backend = std::make_shared<flaky_backend>();
   for (int i = 0; i < 3; ++i)
-    backend->put_streamer(
-        {std::to_string(i), "user" + std::to_string(i), "U", "", "", true});
+    ASSERT_TRUE(backend->put_streamer(
+        {std::to_string(i), "user" + std::to_string(i), "U", "", "", true}));
   auto storage = spawn_storage(sys, std::shared_ptr<storage::backend>(backend));
   sched.run();  // loaded
   auto bus = sys.spawn(event_bus_fn);
@@ -39,10 +39,10 @@ TEST(refresher_test, rounds_follow_the_interval_deterministically) {
   EXPECT_EQ(helix->streams_requests.load(),
             1);  // one request for all monitored streamers
   std::vector<stream_status> statuses;
-  backend->load_statuses(statuses);
+  statuses = backend->load_statuses().value();
   EXPECT_EQ(statuses.size(), 3u);  // initialised (offline) without events
   std::vector<event_record> events;
-  backend->load_events(10, events);
+  events = backend->load_events(10).value();
   EXPECT_TRUE(events.empty());
   sched.advance_time(299s);
   sched.run();
@@ -106,14 +106,14 @@ class poll_test : public ::testing::Test {
   }
   stream_status status_of(const std::string& login) {
     std::vector<stream_status> all;
-    backend->load_statuses(all);
+    all = backend->load_statuses().value();
     for (auto& s : all)
       if (s.username == login) return s;
     return {};
   }
   std::vector<event_record> events() {
     std::vector<event_record> out;
-    backend->load_events(100, out);
+    out = backend->load_events(100).value();
     return out;
   }
 };

@@ -1,7 +1,7 @@
 #pragma once
 
+#include "actors/errors.hpp"
 #include "actors/interfaces.hpp"
-#include "actors/twitch_errors.hpp"
 #include "tests/actors/held_replies.hpp"
 
 #include <caf/all.hpp>

@@ -94,7 +94,7 @@ TEST_F(storage_actor_test, a_recorded_transition_is_readable_at_once) {
 
   // The backend holds it too (write-through).
   std::vector<stream_status> stored;
-  backend->load_statuses(stored);
+  stored = backend->load_statuses().value();
   ASSERT_EQ(stored.size(), 1u);
   EXPECT_TRUE(stored[0].is_live);
 }
@@ -106,13 +106,13 @@ TEST_F(storage_actor_test, writes_in_an_outage_are_answered_then_replayed_in_ord
   EXPECT_TRUE(ask_status("beta").ok());  // served from the read model at once
   EXPECT_TRUE(ask_health_code() == errc::unavailable);
   std::vector<event_record> stored;
-  backend->load_events(10, stored);
+  stored = backend->load_events(10).value();
   EXPECT_TRUE(stored.empty());
 
   backend->down = false;
   ASSERT_TRUE(eventually([&] { return ask_health_code() == errc::ok; }));
   ASSERT_TRUE(record(live_transition("delta", "4")));  // after the replayed ones
-  backend->load_events(10, stored);
+  stored = backend->load_events(10).value();
   ASSERT_EQ(stored.size(), 3u);
   EXPECT_EQ(stored[0].id, "msg-4");
   EXPECT_EQ(stored[1].id, "msg-3");
@@ -130,12 +130,12 @@ TEST_F(storage_actor_test, a_backend_that_answers_pings_but_refuses_writes_stays
   EXPECT_EQ(ask_health_code(), errc::unavailable);
   EXPECT_LE(backend->pings.load() - pings_at_first_refusal, 1);  // one already on its way
   std::vector<event_record> stored;
-  backend->load_events(10, stored);
+  stored = backend->load_events(10).value();
   EXPECT_TRUE(stored.empty());
 
   backend->refuse_writes = false;
   ASSERT_TRUE(eventually([&] { return ask_health_code() == errc::ok; }));
-  backend->load_events(10, stored);
+  stored = backend->load_events(10).value();
   ASSERT_EQ(stored.size(), 1u);
   EXPECT_EQ(stored[0].id, "msg-5");
 }
@@ -196,7 +196,7 @@ TEST(storage_confirm_test, with_answers_only_when_stored_an_outage_answers_nothi
   backend->refuse_writes = false;
   ASSERT_TRUE(eventually([&] { return answered.load() == 2; }));
   std::vector<stream_status> stored;
-  backend->load_statuses(stored);
+  stored = backend->load_statuses().value();
   EXPECT_EQ(stored.size(), 2u);
 }
 
@@ -231,7 +231,7 @@ TEST(storage_queue_test, a_full_queue_refuses_writes_and_changes_nothing) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   EXPECT_TRUE(put("three"));
   std::vector<stream_status> stored;
-  backend->load_statuses(stored);
+  stored = backend->load_statuses().value();
   EXPECT_EQ(stored.size(), 3u);
   caf::anon_send_exit(storage, caf::exit_reason::user_shutdown);
 }
@@ -313,8 +313,8 @@ TEST_F(storage_actor_test, status_and_memory_by_user_id) {
 
 TEST(storage_actor_load, starts_from_what_the_backend_holds) {
   auto backend = std::make_shared<storage::memory_backend>();
-  backend->put_status({"9", "preloaded", "Preloaded", true, R"({"id":"x"})",
-                       "2024-01-01T00:00:00Z", "stream.online"});
+  ASSERT_TRUE((backend->put_status({"9", "preloaded", "Preloaded", true, R"({"id":"x"})",
+                                    "2024-01-01T00:00:00Z", "stream.online"})));
   caf::actor_system_config cfg;
   caf::actor_system sys{cfg};
   auto storage = spawn_loaded_storage(sys, std::shared_ptr<storage::backend>(backend));
@@ -357,9 +357,9 @@ TEST(storage_actor_load, a_backend_that_dies_with_the_process_gets_no_writes) {
   std::vector<stream_status> statuses;
   std::vector<event_record> events;
   std::vector<std::string> seen;
-  backend->load_statuses(statuses);
-  backend->load_events(10, events);
-  backend->load_seen(seen);
+  statuses = backend->load_statuses().value();
+  events = backend->load_events(10).value();
+  seen = backend->load_seen().value();
   EXPECT_TRUE(statuses.empty());
   EXPECT_TRUE(events.empty());
   EXPECT_TRUE(seen.empty());

@@ -80,12 +80,12 @@ class stream_identity_test : public ::testing::TestWithParam<bool> {
   void settle() { observe(offline_report("2", "beta", now() - 24h)); }
   bool live() {
     std::vector<stream_status> all;
-    backend->load_statuses(all);
+    all = backend->load_statuses().value();
     return !all.empty() && all.front().is_live;
   }
   size_t events() {
     std::vector<event_record> out;
-    backend->load_events(100, out);
+    out = backend->load_events(100).value();
     return out.size();
   }
   void list_on_helix(const twitch::twitch_stream& s) {
@@ -162,7 +162,7 @@ TEST_P(stream_identity_test,
   while (!live() && std::chrono::steady_clock::now() < deadline) settle();
   EXPECT_TRUE(live());
   std::vector<event_record> evs;
-  backend->load_events(100, evs);
+  evs = backend->load_events(100).value();
   ASSERT_EQ(evs.size(), 4u);
   EXPECT_EQ(evs.front().event_type, "stream.online");
   EXPECT_EQ(evs.front().source, "polling");

@@ -48,7 +48,7 @@ class streamer_actor_test : public ::testing::Test {
 
   std::vector<stream_status> stored_statuses() {
     std::vector<stream_status> out;
-    backend->load_statuses(out);
+    out = backend->load_statuses().value();
     return out;
   }
 };
@@ -83,7 +83,7 @@ TEST_F(streamer_actor_test, duplicates_and_outdated_reports_write_nothing) {
   EXPECT_EQ(*observe(online_report("2", "beta", "s1", t0)).body,
             R"({"status":"outdated"})");  // the stream is over: never live again
   std::vector<event_record> events;
-  backend->load_events(100, events);
+  events = backend->load_events(100).value();
   EXPECT_EQ(events.size(), 2u);
   EXPECT_FALSE(stored_statuses()[0].is_live);
   ASSERT_TRUE(changes->wait_for(2));
@@ -136,9 +136,10 @@ TEST_F(streamer_actor_test, a_refused_write_is_not_committed_so_a_retry_applies)
 TEST_F(streamer_actor_test, state_is_restored_from_storage_after_a_restart) {
   // A stored live status for stream s9, as a previous run left it.
   auto started = now() - 300s;
-  backend->put_status({"4", "delta", "delta", true,
-                       R"({"id":"s9","started_at":")" + format_rfc3339(started) + R"("})",
-                       format_rfc3339(started), "stream.online"});
+  ASSERT_TRUE((backend->put_status(
+      {"4", "delta", "delta", true,
+       R"({"id":"s9","started_at":")" + format_rfc3339(started) + R"("})",
+       format_rfc3339(started), "stream.online"})));
   start();
   EXPECT_EQ(*observe(online_report("4", "delta", "s9", started)).body,
             R"({"status":"duplicate"})");

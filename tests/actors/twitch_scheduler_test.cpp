@@ -4,7 +4,7 @@
 // releases it, so "busy" is under the test's control.
 #include "actors/twitch_scheduler.hpp"
 
-#include "actors/twitch_errors.hpp"
+#include "actors/errors.hpp"
 #include "core/metrics.hpp"
 #include "tests/actors/held_replies.hpp"
 

@@ -116,7 +116,7 @@ TEST_F(webhook_queue_test, a_refused_store_forgets_the_id_so_the_retry_is_applie
   ASSERT_TRUE(retry.ok()) << retry.detail;
   EXPECT_EQ(*retry.body, R"({"status":"success"})");
   std::vector<event_record> events;
-  backend->load_events(10, events);
+  events = backend->load_events(10).value();
   ASSERT_EQ(events.size(), 2u);
   EXPECT_EQ(events[0].id, "id-2");
   EXPECT_EQ(events[1].id, "id-1");
@@ -161,7 +161,7 @@ TEST_F(webhook_actor_test, processed_ids_are_kept_by_the_storage_and_read_back) 
   EXPECT_EQ(*deliver(fixture("stream_online.json"), "id-3").body,
             R"({"status":"success"})");
   std::vector<std::string> seen;
-  backend->load_seen(seen);
+  seen = backend->load_seen().value();
   EXPECT_EQ(seen, std::vector<std::string>{"id-3"});
 }
 
@@ -169,7 +169,7 @@ TEST(webhook_restart_test, an_id_seen_before_a_restart_is_a_duplicate) {
   caf::actor_system_config cfg;
   caf::actor_system sys{cfg};
   auto backend = std::make_shared<flaky_backend>();
-  backend->mark_seen("id-before", std::chrono::seconds(600));
+  ASSERT_TRUE(backend->mark_seen("id-before", std::chrono::seconds(600)));
   auto storage = spawn_loaded_storage(sys, backend);
   webhook_config w;
   auto webhook = sys.spawn(webhook_fn, w, streamer_supervisor_actor{}, storage,

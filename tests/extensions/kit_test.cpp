@@ -1,6 +1,6 @@
 // The extension kit: settings, the registry and host checks, storage reads, the Twitch
 // handle and its budget, metrics.
-#include "actors/twitch_errors.hpp"
+#include "actors/errors.hpp"
 #include "core/metrics.hpp"
 #include "extensions/kit/registry.hpp"
 #include "extensions/kit/testing.hpp"

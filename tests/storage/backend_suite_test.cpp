@@ -5,6 +5,7 @@
 #include "storage/memory_backend.hpp"
 #include "storage/redis_backend.hpp"
 #include "tests/common/redis_server.hpp"
+#include "tests/common/take.hpp"
 
 #include <gtest/gtest.h>
 #include <hiredis/hiredis.h>
@@ -120,7 +121,7 @@ class BackendSuite : public ::testing::TestWithParam<backend_factory> {
 
   std::vector<streamer_record> streamers() {
     std::vector<streamer_record> out;
-    EXPECT_FALSE(db_->load_streamers(out));
+    EXPECT_TRUE(take(out, db_->load_streamers()));
     std::sort(out.begin(), out.end(),
               [](const auto& a, const auto& b) { return a.username < b.username; });
     return out;
@@ -128,7 +129,7 @@ class BackendSuite : public ::testing::TestWithParam<backend_factory> {
 
   std::vector<stream_status> statuses() {
     std::vector<stream_status> out;
-    EXPECT_FALSE(db_->load_statuses(out));
+    EXPECT_TRUE(take(out, db_->load_statuses()));
     std::sort(out.begin(), out.end(),
               [](const auto& a, const auto& b) { return a.username < b.username; });
     return out;
@@ -136,7 +137,7 @@ class BackendSuite : public ::testing::TestWithParam<backend_factory> {
 
   std::vector<event_record> events(size_t limit) {
     std::vector<event_record> out;
-    EXPECT_FALSE(db_->load_events(limit, out));
+    EXPECT_TRUE(take(out, db_->load_events(limit)));
     return out;
   }
 
@@ -158,8 +159,8 @@ TEST_P(BackendSuite, StartsEmpty) {
 // ---------------------------------------------------------------------------
 
 TEST_P(BackendSuite, PutAndLoadStreamers) {
-  ASSERT_FALSE(db_->put_streamer(streamer("bravo")));
-  ASSERT_FALSE(db_->put_streamer(streamer("alpha")));
+  ASSERT_TRUE(db_->put_streamer(streamer("bravo")));
+  ASSERT_TRUE(db_->put_streamer(streamer("alpha")));
   auto all = streamers();
   ASSERT_EQ(all.size(), 2u);
   expect_same(all[0], streamer("alpha"));
@@ -167,31 +168,23 @@ TEST_P(BackendSuite, PutAndLoadStreamers) {
 }
 
 TEST_P(BackendSuite, PutStreamerReplacesByUsername) {
-  ASSERT_FALSE(db_->put_streamer(streamer("alpha")));
+  ASSERT_TRUE(db_->put_streamer(streamer("alpha")));
   auto changed = streamer("alpha", "999");
   changed.display_name = "ALPHA";
   changed.online_subscription_id.clear();
   changed.offline_subscription_id.clear();
   changed.is_active = false;
-  ASSERT_FALSE(db_->put_streamer(changed));
+  ASSERT_TRUE(db_->put_streamer(changed));
   auto all = streamers();
   ASSERT_EQ(all.size(), 1u);
   expect_same(all[0], changed);
 }
 
-TEST_P(BackendSuite, LoadStreamersReplacesTheOutputVector) {
-  ASSERT_FALSE(db_->put_streamer(streamer("alpha")));
-  std::vector<streamer_record> out{streamer("stale1"), streamer("stale2")};
-  ASSERT_FALSE(db_->load_streamers(out));
-  ASSERT_EQ(out.size(), 1u);
-  EXPECT_EQ(out[0].username, "alpha");
-}
-
 TEST_P(BackendSuite, RemoveExistingStreamer) {
-  ASSERT_FALSE(db_->put_streamer(streamer("alpha")));
-  ASSERT_FALSE(db_->put_streamer(streamer("bravo")));
+  ASSERT_TRUE(db_->put_streamer(streamer("alpha")));
+  ASSERT_TRUE(db_->put_streamer(streamer("bravo")));
   bool existed = false;
-  ASSERT_FALSE(db_->remove_streamer("alpha", existed));
+  ASSERT_TRUE(take(existed, db_->remove_streamer("alpha")));
   EXPECT_TRUE(existed);
   auto all = streamers();
   ASSERT_EQ(all.size(), 1u);
@@ -199,27 +192,27 @@ TEST_P(BackendSuite, RemoveExistingStreamer) {
 }
 
 TEST_P(BackendSuite, RemoveMissingStreamer) {
-  ASSERT_FALSE(db_->put_streamer(streamer("alpha")));
+  ASSERT_TRUE(db_->put_streamer(streamer("alpha")));
   bool existed = true;
-  ASSERT_FALSE(db_->remove_streamer("nobody", existed));
+  ASSERT_TRUE(take(existed, db_->remove_streamer("nobody")));
   EXPECT_FALSE(existed);
   EXPECT_EQ(streamers().size(), 1u);
 
   existed = false;
-  ASSERT_FALSE(db_->remove_streamer("alpha", existed));
+  ASSERT_TRUE(take(existed, db_->remove_streamer("alpha")));
   EXPECT_TRUE(existed);
   existed = true;
-  ASSERT_FALSE(db_->remove_streamer("alpha", existed));  // second time: gone
+  ASSERT_TRUE(take(existed, db_->remove_streamer("alpha")));  // second time: gone
   EXPECT_FALSE(existed);
 }
 
 TEST_P(BackendSuite, RemoveStreamerRemovesItsStatusToo) {
-  ASSERT_FALSE(db_->put_streamer(streamer("alpha")));
-  ASSERT_FALSE(db_->put_streamer(streamer("bravo")));
-  ASSERT_FALSE(db_->put_status(status("alpha", true)));
-  ASSERT_FALSE(db_->put_status(status("bravo", false)));
+  ASSERT_TRUE(db_->put_streamer(streamer("alpha")));
+  ASSERT_TRUE(db_->put_streamer(streamer("bravo")));
+  ASSERT_TRUE(db_->put_status(status("alpha", true)));
+  ASSERT_TRUE(db_->put_status(status("bravo", false)));
   bool existed = false;
-  ASSERT_FALSE(db_->remove_streamer("alpha", existed));
+  ASSERT_TRUE(take(existed, db_->remove_streamer("alpha")));
   EXPECT_TRUE(existed);
   auto left = statuses();
   ASSERT_EQ(left.size(), 1u);
@@ -227,28 +220,28 @@ TEST_P(BackendSuite, RemoveStreamerRemovesItsStatusToo) {
 }
 
 TEST_P(BackendSuite, RemoveUnmonitoredNameKeepsAStatusStoredUnderIt) {
-  ASSERT_FALSE(db_->put_status(status("alpha", true)));
+  ASSERT_TRUE(db_->put_status(status("alpha", true)));
   bool existed = true;
-  ASSERT_FALSE(db_->remove_streamer("alpha", existed));
+  ASSERT_TRUE(take(existed, db_->remove_streamer("alpha")));
   EXPECT_FALSE(existed);
   EXPECT_EQ(statuses().size(), 1u);
 }
 
 TEST_P(BackendSuite, RemoveStatus) {
-  ASSERT_FALSE(db_->put_status(status("alpha", true)));
-  ASSERT_FALSE(db_->put_status(status("bravo", false)));
-  ASSERT_FALSE(db_->remove_status("alpha"));
-  ASSERT_FALSE(db_->remove_status("nobody"));
+  ASSERT_TRUE(db_->put_status(status("alpha", true)));
+  ASSERT_TRUE(db_->put_status(status("bravo", false)));
+  ASSERT_TRUE(db_->remove_status("alpha"));
+  ASSERT_TRUE(db_->remove_status("nobody"));
   auto left = statuses();
   ASSERT_EQ(left.size(), 1u);
   EXPECT_EQ(left[0].username, "bravo");
 }
 
 TEST_P(BackendSuite, RemoveStreamerKeepsEvents) {
-  ASSERT_FALSE(db_->put_streamer(streamer("cool_user")));
-  ASSERT_FALSE(db_->append_event(event(1), events_kept));
+  ASSERT_TRUE(db_->put_streamer(streamer("cool_user")));
+  ASSERT_TRUE(db_->append_event(event(1), events_kept));
   bool existed = false;
-  ASSERT_FALSE(db_->remove_streamer("cool_user", existed));
+  ASSERT_TRUE(take(existed, db_->remove_streamer("cool_user")));
   EXPECT_EQ(events(10).size(), 1u);
 }
 
@@ -256,8 +249,8 @@ TEST_P(BackendSuite, RemoveStreamerKeepsEvents) {
 // ----------------------------------------------------------------------------
 
 TEST_P(BackendSuite, PutAndLoadStatuses) {
-  ASSERT_FALSE(db_->put_status(status("bravo", false)));
-  ASSERT_FALSE(db_->put_status(status("alpha", true)));
+  ASSERT_TRUE(db_->put_status(status("bravo", false)));
+  ASSERT_TRUE(db_->put_status(status("alpha", true)));
   auto all = statuses();
   ASSERT_EQ(all.size(), 2u);
   expect_same(all[0], status("alpha", true));
@@ -265,8 +258,8 @@ TEST_P(BackendSuite, PutAndLoadStatuses) {
 }
 
 TEST_P(BackendSuite, PutStatusReplacesByUsername) {
-  ASSERT_FALSE(db_->put_status(status("alpha", true)));
-  ASSERT_FALSE(db_->put_status(status("alpha", false)));
+  ASSERT_TRUE(db_->put_status(status("alpha", true)));
+  ASSERT_TRUE(db_->put_status(status("alpha", false)));
   auto all = statuses();
   ASSERT_EQ(all.size(), 1u);
   expect_same(all[0], status("alpha", false));
@@ -274,22 +267,16 @@ TEST_P(BackendSuite, PutStatusReplacesByUsername) {
 }
 
 TEST_P(BackendSuite, StatusesAreIndependentOfStreamers) {
-  ASSERT_FALSE(db_->put_status(status("alpha", true)));
+  ASSERT_TRUE(db_->put_status(status("alpha", true)));
   EXPECT_TRUE(streamers().empty());
   EXPECT_EQ(statuses().size(), 1u);
-}
-
-TEST_P(BackendSuite, LoadStatusesReplacesTheOutputVector) {
-  std::vector<stream_status> out{status("stale", true)};
-  ASSERT_FALSE(db_->load_statuses(out));
-  EXPECT_TRUE(out.empty());
 }
 
 // --- events
 // ------------------------------------------------------------------------------
 
 TEST_P(BackendSuite, AppendAndLoadEventsNewestFirst) {
-  for (int i = 1; i <= 3; ++i) ASSERT_FALSE(db_->append_event(event(i), events_kept));
+  for (int i = 1; i <= 3; ++i) ASSERT_TRUE(db_->append_event(event(i), events_kept));
   auto all = events(10);
   ASSERT_EQ(all.size(), 3u);
   expect_same(all[0], event(3));
@@ -298,7 +285,7 @@ TEST_P(BackendSuite, AppendAndLoadEventsNewestFirst) {
 }
 
 TEST_P(BackendSuite, LoadEventsLimit) {
-  for (int i = 1; i <= 5; ++i) ASSERT_FALSE(db_->append_event(event(i), events_kept));
+  for (int i = 1; i <= 5; ++i) ASSERT_TRUE(db_->append_event(event(i), events_kept));
   auto two = events(2);
   ASSERT_EQ(two.size(), 2u);
   EXPECT_EQ(two[0].id, "msg-5");
@@ -309,9 +296,9 @@ TEST_P(BackendSuite, LoadEventsLimit) {
 }
 
 TEST_P(BackendSuite, AnEventAppendedAgainIsStoredOnce) {
-  for (int i = 1; i <= 3; ++i) ASSERT_FALSE(db_->append_event(event(i), events_kept));
-  ASSERT_FALSE(db_->append_event(event(2), events_kept));
-  ASSERT_FALSE(db_->append_event(event(1), events_kept));
+  for (int i = 1; i <= 3; ++i) ASSERT_TRUE(db_->append_event(event(i), events_kept));
+  ASSERT_TRUE(db_->append_event(event(2), events_kept));
+  ASSERT_TRUE(db_->append_event(event(1), events_kept));
   auto all = events(10);
   ASSERT_EQ(all.size(), 3u);
   EXPECT_EQ(all[0].id, "msg-3");
@@ -319,18 +306,10 @@ TEST_P(BackendSuite, AnEventAppendedAgainIsStoredOnce) {
   EXPECT_EQ(all[2].id, "msg-1");
 }
 
-TEST_P(BackendSuite, LoadEventsReplacesTheOutputVector) {
-  ASSERT_FALSE(db_->append_event(event(1), events_kept));
-  std::vector<event_record> out{event(7), event(8), event(9)};
-  ASSERT_FALSE(db_->load_events(10, out));
-  ASSERT_EQ(out.size(), 1u);
-  EXPECT_EQ(out[0].id, "msg-1");
-}
-
 TEST_P(BackendSuite, AppendTrimsToKeepNewest) {
   constexpr int total = 1005;
   for (int i = 1; i <= total; ++i)
-    ASSERT_FALSE(db_->append_event(event(i), events_kept)) << i;
+    ASSERT_TRUE(db_->append_event(event(i), events_kept)) << i;
   auto all = events(5000);
   ASSERT_EQ(all.size(), events_kept);
   EXPECT_EQ(events_kept, 1000u);
@@ -342,7 +321,7 @@ TEST_P(BackendSuite, AppendTrimsToKeepNewest) {
 }
 
 TEST_P(BackendSuite, AppendWithSmallKeep) {
-  for (int i = 1; i <= 4; ++i) ASSERT_FALSE(db_->append_event(event(i), 2));
+  for (int i = 1; i <= 4; ++i) ASSERT_TRUE(db_->append_event(event(i), 2));
   auto all = events(10);
   ASSERT_EQ(all.size(), 2u);
   EXPECT_EQ(all[0].id, "msg-4");
@@ -353,7 +332,7 @@ TEST_P(BackendSuite, EventsWithTheSameTimestampKeepInsertionOrder) {
   for (int i = 1; i <= 3; ++i) {
     auto e = event(i);
     e.score = 1705319123.0;  // same second
-    ASSERT_FALSE(db_->append_event(e, events_kept));
+    ASSERT_TRUE(db_->append_event(e, events_kept));
   }
   auto all = events(10);
   ASSERT_EQ(all.size(), 3u);
@@ -362,28 +341,28 @@ TEST_P(BackendSuite, EventsWithTheSameTimestampKeepInsertionOrder) {
 }
 
 TEST_P(BackendSuite, WritesDoNotDisconnect) {
-  ASSERT_FALSE(db_->put_streamer(streamer("alpha")));
-  ASSERT_FALSE(db_->append_event(event(1), events_kept));
+  ASSERT_TRUE(db_->put_streamer(streamer("alpha")));
+  ASSERT_TRUE(db_->append_event(event(1), events_kept));
   EXPECT_TRUE(db_->connected());
 }
 
 TEST_P(BackendSuite, SeenMessageIdsAreKeptAndLoaded) {
   std::vector<std::string> seen;
-  ASSERT_FALSE(db_->load_seen(seen));
+  ASSERT_TRUE(take(seen, db_->load_seen()));
   EXPECT_TRUE(seen.empty());
-  ASSERT_FALSE(db_->mark_seen("id-a", std::chrono::seconds(600)));
-  ASSERT_FALSE(db_->mark_seen("id-b", std::chrono::seconds(600)));
-  ASSERT_FALSE(db_->mark_seen("id-a", std::chrono::seconds(600)));  // again: no change
-  ASSERT_FALSE(db_->load_seen(seen));
+  ASSERT_TRUE(db_->mark_seen("id-a", std::chrono::seconds(600)));
+  ASSERT_TRUE(db_->mark_seen("id-b", std::chrono::seconds(600)));
+  ASSERT_TRUE(db_->mark_seen("id-a", std::chrono::seconds(600)));  // again: no change
+  ASSERT_TRUE(take(seen, db_->load_seen()));
   std::sort(seen.begin(), seen.end());
   EXPECT_EQ(seen, (std::vector<std::string>{"id-a", "id-b"}));
 }
 
 TEST_P(BackendSuite, SeenMessageIdsExpire) {
-  ASSERT_FALSE(db_->mark_seen("short", std::chrono::seconds(1)));
+  ASSERT_TRUE(db_->mark_seen("short", std::chrono::seconds(1)));
   std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // the TTL itself
   std::vector<std::string> seen;
-  ASSERT_FALSE(db_->load_seen(seen));
+  ASSERT_TRUE(take(seen, db_->load_seen()));
   EXPECT_TRUE(seen.empty());
 }
 
@@ -399,8 +378,8 @@ TEST_P(BackendSuite, ApplyRunsABatchInOrder) {
       remove_streamer_op{"gamma"},
       mark_seen_op{"msg-1", std::chrono::seconds(600)},
   };
-  ASSERT_FALSE(db_->apply(ops));
-  ASSERT_FALSE(db_->apply(ops));  // a batch sent again (its answer lost) changes nothing
+  ASSERT_TRUE(db_->apply(ops));
+  ASSERT_TRUE(db_->apply(ops));  // a batch sent again (its answer lost) changes nothing
   auto s = streamers();
   ASSERT_EQ(s.size(), 1u);
   expect_same(s[0], streamer("alpha"));
@@ -417,7 +396,7 @@ TEST_P(BackendSuite, ApplyRunsABatchInOrder) {
 TEST_P(BackendSuite, ApplyTrimsEvents) {
   std::vector<write_op> ops;
   for (int n = 0; n < 5; ++n) ops.push_back(append_event_op{event(n), 3});
-  ASSERT_FALSE(db_->apply(ops));
+  ASSERT_TRUE(db_->apply(ops));
   auto ev = events(10);
   ASSERT_EQ(ev.size(), 3u);
   EXPECT_EQ(ev[0].id, "msg-4");
@@ -433,21 +412,21 @@ TEST_P(BackendSuite, StreamMemoriesArePutReplacedLoadedAndRemoved) {
   m.live_id = "222";
   m.ended.push_back({"111", end_cause::offline_event,
                      *parse_rfc3339("2024-01-15T10:00:00.000001+00:00")});
-  ASSERT_FALSE(db_->put_stream_memory("42", m));
-  ASSERT_FALSE(db_->apply({put_stream_memory_op{"43", m}}));
+  ASSERT_TRUE(db_->put_stream_memory("42", m));
+  ASSERT_TRUE(db_->apply({put_stream_memory_op{"43", m}}));
   m.live_id = "333";
-  ASSERT_FALSE(db_->put_stream_memory("42", m));  // replaces
+  ASSERT_TRUE(db_->put_stream_memory("42", m));  // replaces
   std::vector<std::pair<std::string, stream_memory>> out;
-  ASSERT_FALSE(db_->load_stream_memories(out));
+  ASSERT_TRUE(take(out, db_->load_stream_memories()));
   std::sort(out.begin(), out.end(),
             [](const auto& a, const auto& b) { return a.first < b.first; });
   ASSERT_EQ(out.size(), 2u);
   EXPECT_EQ(out[0].first, "42");
   EXPECT_EQ(out[0].second, m);
   EXPECT_EQ(out[1].second.live_id, "222");
-  ASSERT_FALSE(db_->apply({remove_stream_memory_op{"43"}}));
-  ASSERT_FALSE(db_->remove_stream_memory("nobody"));
-  ASSERT_FALSE(db_->load_stream_memories(out));
+  ASSERT_TRUE(db_->apply({remove_stream_memory_op{"43"}}));
+  ASSERT_TRUE(db_->remove_stream_memory("nobody"));
+  ASSERT_TRUE(take(out, db_->load_stream_memories()));
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].first, "42");
 }
@@ -455,7 +434,7 @@ TEST_P(BackendSuite, StreamMemoriesArePutReplacedLoadedAndRemoved) {
 TEST(RedisLayout, PerTypeSubscriptionIdsHaveTheirOwnKey) {
   auto db = make_redis_backend();
   auto s = streamer("alpha");
-  ASSERT_FALSE(db->put_streamer(s));
+  ASSERT_TRUE(db->put_streamer(s));
   auto& server = testing::redis_server::shared();
   timeval tv{2, 0};
   redisContext* c = redisConnectWithTimeout("127.0.0.1", server.port(), tv);
@@ -474,7 +453,7 @@ TEST(RedisLayout, PerTypeSubscriptionIdsHaveTheirOwnKey) {
   EXPECT_EQ(hget("twitch:subscription_ids"),
             R"({"stream.online":"on-alpha","stream.offline":"off-alpha"})");
   bool existed = false;
-  ASSERT_FALSE(db->remove_streamer("alpha", existed));
+  ASSERT_TRUE(take(existed, db->remove_streamer("alpha")));
   EXPECT_EQ(hget("twitch:subscription_ids"), "");
   redisFree(c);
 }
@@ -491,7 +470,7 @@ TEST(RedisLayout, AStreamerWrittenByTheOldServiceHasItsOnlineIdOnly) {
   freeReplyObject(r);
   redisFree(c);
   std::vector<streamer_record> out;
-  ASSERT_FALSE(db->load_streamers(out));
+  ASSERT_TRUE(take(out, db->load_streamers()));
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].online_subscription_id, "sub-1");
   EXPECT_TRUE(out[0].offline_subscription_id.empty());  // reconciliation finds it

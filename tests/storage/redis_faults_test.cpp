@@ -58,11 +58,13 @@ TEST_F(RedisFaults, AWrongPasswordFailsEveryCallAndWritesNothing) {
   // (it would run as the default user).
   for (int attempt = 0; attempt < 3; ++attempt) {
     auto f = db.ping();
-    ASSERT_TRUE(f.has_value());
-    EXPECT_NE(f->find("AUTH as " + user + " failed"), std::string::npos) << *f;
-    EXPECT_NE(f->find("WRONGPASS"), std::string::npos) << *f;
-    EXPECT_EQ(f->find("not-the-password-7c1e"), std::string::npos) << *f;
-    EXPECT_TRUE(db.apply(a_webhooks_writes("nobody")).has_value());
+    ASSERT_FALSE(f.ok());
+    EXPECT_NE(f.error().detail.find("AUTH as " + user + " failed"), std::string::npos)
+        << f.error().detail;
+    EXPECT_NE(f.error().detail.find("WRONGPASS"), std::string::npos) << f.error().detail;
+    EXPECT_EQ(f.error().detail.find("not-the-password-7c1e"), std::string::npos)
+        << f.error().detail;
+    EXPECT_FALSE(db.apply(a_webhooks_writes("nobody")).ok());
   }
   EXPECT_EQ(total_keys(admin), 0);
 }
@@ -71,9 +73,10 @@ TEST_F(RedisFaults, ADatabaseOutOfRangeFailsEveryCallAndWritesNothing) {
   redis_backend db(endpoint("", "", 20));  // the server has the default 16
   for (int attempt = 0; attempt < 3; ++attempt) {
     auto f = db.ping();
-    ASSERT_TRUE(f.has_value());
-    EXPECT_NE(f->find("SELECT 20 failed"), std::string::npos) << *f;
-    EXPECT_TRUE(db.apply(a_webhooks_writes("nobody")).has_value());
+    ASSERT_FALSE(f.ok());
+    EXPECT_NE(f.error().detail.find("SELECT 20 failed"), std::string::npos)
+        << f.error().detail;
+    EXPECT_FALSE(db.apply(a_webhooks_writes("nobody")).ok());
   }
   EXPECT_EQ(total_keys(admin), 0);
 }
@@ -81,7 +84,7 @@ TEST_F(RedisFaults, ADatabaseOutOfRangeFailsEveryCallAndWritesNothing) {
 TEST_F(RedisFaults, AnAclUserWithItsPasswordWritesToItsDatabaseOnly) {
   auto user = fresh_user(admin, "pass-for-db-7");
   redis_backend db(endpoint(user, "pass-for-db-7", 7));
-  ASSERT_FALSE(db.apply(a_webhooks_writes("seven")).has_value());
+  ASSERT_TRUE(db.apply(a_webhooks_writes("seven")).ok());
   auto keys = admin.keys_per_db();
   for (size_t i = 0; i < keys.size(); ++i)
     EXPECT_EQ(keys[i], i == 7 ? 3 : 0) << "db " << i;
@@ -91,7 +94,7 @@ TEST_F(RedisFaults, ARefusalForGoodIsDroppedAndTheRestOfTheBatchStored) {
   // Another program made twitch:events a string: the ZADD can never succeed.
   admin.run({"SET", redis_backend::events_key, "not a sorted set"});
   redis_backend db(endpoint());
-  EXPECT_FALSE(db.apply(a_webhooks_writes("typed")).has_value());
+  EXPECT_TRUE(db.apply(a_webhooks_writes("typed")).ok());
   EXPECT_FALSE(admin.run({"HGET", redis_backend::statuses_key, "typed"}).text.empty());
   EXPECT_EQ(admin.run({"GET", redis_backend::events_key}).text, "not a sorted set");
 }
@@ -101,12 +104,12 @@ TEST_F(RedisFaults, AnAclRefusalKeepsFailingTheBatchUntilItIsGranted) {
   redis_backend db(endpoint(user, "no-zadd-pass"));
   for (int attempt = 0; attempt < 2; ++attempt) {
     auto f = db.apply(a_webhooks_writes("held"));
-    ASSERT_TRUE(f.has_value());
-    EXPECT_NE(f->find("NOPERM"), std::string::npos) << *f;
+    ASSERT_FALSE(f.ok());
+    EXPECT_NE(f.error().detail.find("NOPERM"), std::string::npos) << f.error().detail;
   }
   EXPECT_TRUE(admin.run({"ZRANGE", redis_backend::events_key, "0", "-1"}).items.empty());
   ASSERT_FALSE(admin.run({"ACL", "SETUSER", user, "+zadd"}).error);
-  EXPECT_FALSE(db.apply(a_webhooks_writes("held")).has_value());
+  EXPECT_TRUE(db.apply(a_webhooks_writes("held")).ok());
   EXPECT_EQ(admin.run({"ZRANGE", redis_backend::events_key, "0", "-1"}).items.size(), 1u);
 }
 
