@@ -4,7 +4,6 @@
 #include "actors/journal_writer.hpp"
 #include "actors/storage_queue.hpp"
 #include "actors/storage_writer.hpp"
-#include "core/json_codec.hpp"
 #include "core/logging.hpp"
 #include "storage/bodies.hpp"
 
