@@ -7,6 +7,7 @@
 #include "actors/storage_writer.hpp"
 #include "storage/journal.hpp"
 #include "tests/actors/actor_test_support.hpp"
+#include "tests/common/eventually.hpp"
 
 #include <gtest/gtest.h>
 
@@ -22,16 +23,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
-
-template <class Pred>
-bool eventually(Pred pred, std::chrono::milliseconds limit = 10s) {
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!pred()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(10ms);
-  }
-  return true;
-}
 
 transition live_transition(const std::string& login, const std::string& id) {
   transition t;

@@ -1,5 +1,7 @@
 #include "tests/common/redis_sentinel_cluster.hpp"
 
+#include "tests/common/eventually.hpp"
+
 #include <filesystem>
 #include <fstream>
 #include <signal.h>
@@ -14,16 +16,8 @@ namespace {
 
 using namespace std::chrono_literals;
 
-/// Polls `pred` every 20 ms until it holds or `limit` passes.
-template <class Pred>
-bool poll_until(Pred pred, std::chrono::milliseconds limit) {
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!pred()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(20ms);
-  }
-  return true;
-}
+/// How often a wait asks the nodes again: each ask is a fresh connection.
+constexpr auto ask_every = 20ms;
 
 /// One command on a fresh connection (AUTH first with a password); an unreachable
 /// node gives an error answer.
@@ -56,7 +50,8 @@ std::string info_field(uint16_t port, const std::string& field) {
 /// Stops `pid`: SIGTERM, then SIGKILL when it has not exited within 5 s.
 void stop_process(pid_t pid) {
   kill(pid, SIGTERM);
-  bool gone = poll_until([&] { return waitpid(pid, nullptr, WNOHANG) != 0; }, 5s);
+  bool gone =
+      eventually([&] { return waitpid(pid, nullptr, WNOHANG) != 0; }, 5s, ask_every);
   if (gone) return;
   kill(pid, SIGKILL);
   waitpid(pid, nullptr, 0);
@@ -102,9 +97,9 @@ void redis_sentinel_cluster::start() {
   // In sync before the sentinels start: their first INFO of the master then lists the
   // replica (the next one comes only 10 s later).
   if (!wait_for_replicas(master_->port(), 1, 30s) ||
-      !poll_until(
-          [&] { return info_field(replica_->port(), "master_link_status") == "up"; },
-          30s))
+      !eventually(
+          [&] { return info_field(replica_->port(), "master_link_status") == "up"; }, 30s,
+          ask_every))
     throw std::runtime_error("the replica did not get in sync with the master");
   std::string pattern =
       (std::filesystem::temp_directory_path() / "eventsubd-sentinels-XXXXXX").string();
@@ -112,7 +107,7 @@ void redis_sentinel_cluster::start() {
   dir_ = pattern;
   for (int i = 0; i < 3; ++i) start_sentinel(redis_server::pick_port());
   // Sentinels find each other through the master's hello channel, every 2 s.
-  if (!poll_until([&] { return ready(); }, 60s))
+  if (!eventually([&] { return ready(); }, 60s, ask_every))
     throw std::runtime_error("the sentinels did not see the replica and each other:\n" +
                              sentinel_logs());
 }
@@ -157,7 +152,7 @@ void redis_sentinel_cluster::start_sentinel(uint16_t port) {
   }
   sentinel_pids_.push_back(pid);
   sentinel_ports_.push_back(port);
-  bool up = poll_until(
+  bool up = eventually(
       [&] {
         if (waitpid(pid, nullptr, WNOHANG) == pid) {
           sentinel_pids_.pop_back();
@@ -165,7 +160,7 @@ void redis_sentinel_cluster::start_sentinel(uint16_t port) {
         }
         return !ask(port, {"PING"}, password_).error;
       },
-      10s);
+      10s, ask_every);
   if (!up) throw std::runtime_error("redis-sentinel did not start");
 }
 
@@ -196,7 +191,7 @@ std::string redis_sentinel_cluster::sentinels_setting() const {
 
 bool redis_sentinel_cluster::wait_for_master(uint16_t port,
                                              std::chrono::milliseconds limit) const {
-  return poll_until(
+  return eventually(
       [&] {
         for (size_t i = 0; i < sentinel_ports_.size(); ++i) {
           auto a = ask_sentinel(i, {"SENTINEL", "get-master-addr-by-name", master_name});
@@ -204,16 +199,16 @@ bool redis_sentinel_cluster::wait_for_master(uint16_t port,
         }
         return true;
       },
-      limit);
+      limit, ask_every);
 }
 
 bool redis_sentinel_cluster::wait_for_replicas(uint16_t port, int replicas,
                                                std::chrono::milliseconds limit) const {
-  return poll_until(
+  return eventually(
       [&] {
         return online_replicas(port) == replicas && info_field(port, "role") == "master";
       },
-      limit);
+      limit, ask_every);
 }
 
 int online_replicas(uint16_t port) {
