@@ -32,7 +32,9 @@ TEST(json_log_e2e, every_line_is_one_json_object) {
                          {"TWITCH_CLIENT_SECRET", "secret"},
                          {"TWITCH_API_URL", closed + "/helix"},
                          {"TWITCH_AUTH_URL", closed + "/oauth2"}}};
-  EXPECT_EQ(http_once(server.port(), "GET", "/health").status, 200);
+  // /health says "starting" (503) until the start-up round is done: wait for it.
+  EXPECT_TRUE(eventually(
+      [&] { return http_once(server.port(), "GET", "/health").status == 200; }));
   EXPECT_EQ(http_once(server.port(), "POST", "/webhooks/eventsub", "{}").status, 403);
   ASSERT_EQ(server.terminate(), 0);
 
@@ -81,7 +83,9 @@ TEST(json_log_e2e, the_log_goes_to_standard_output) {
   // As the README says, and as Docker and journald collect by default.
   server_process server{{{"WEBHOOK_SECRET", e2e_secret}},
                         server_process::stderr_to::own_file};
-  EXPECT_EQ(http_once(server.port(), "GET", "/health").status, 200);
+  // /health says "starting" (503) until the start-up round is done: wait for it.
+  EXPECT_TRUE(eventually(
+      [&] { return http_once(server.port(), "GET", "/health").status == 200; }));
   ASSERT_EQ(server.terminate(), 0);
   auto out = server.log();
   EXPECT_NE(out.find("listening on 127.0.0.1:" + std::to_string(server.port())),
