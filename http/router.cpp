@@ -57,7 +57,7 @@ bool router::allows(const endpoint& row, const request& req) const {
 }
 
 void router::route(request&& req, respond_fn respond, connection_hop hop,
-                   abandoned_flag gone) {
+                   abandoned_flag gone, const std::function<void()>& watch_client) {
   const auto started = clock::now();
   auto target = req.target();
   auto qmark = target.find('?');
@@ -77,7 +77,14 @@ void router::route(request&& req, respond_fn respond, connection_hop hop,
   // Every other answer goes through `call.reply`, exactly once.
   auto reply = answer_channel(std::move(respond), std::move(hop), req.version(),
                               req.keep_alive(), count, std::move(gone));
-  route_call call{service_, req, path, query, m.param, std::move(reply)};
+  static const std::function<void()> no_watch = [] {};
+  route_call call{service_,
+                  req,
+                  path,
+                  query,
+                  m.param,
+                  std::move(reply),
+                  watch_client ? watch_client : no_watch};
   if (!m.row) return call.fail(errc::not_found, "Not Found");
   if (!allows(*m.row, req))
     return call.fail(errc::unauthorized, "Invalid or missing API key");

@@ -25,9 +25,10 @@ class router {
   /// Answers through `respond` exactly once. With `hop`, the answer is built and given
   /// to `respond` on the connection's thread (a service may reply from an actor
   /// thread, which then only hands the result over); without, on the replying thread.
-  /// `gone` is set by the connection when its client goes away before the answer.
+  /// `gone` is set by the connection when its client goes away before the answer, once
+  /// `watch_client` has been called (by a handler whose answer may wait on Twitch).
   void route(request&& req, respond_fn respond, connection_hop hop = {},
-             abandoned_flag gone = {});
+             abandoned_flag gone = {}, const std::function<void()>& watch_client = {});
 
  private:
   bool allows(const endpoint& row, const request& req) const;

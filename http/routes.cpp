@@ -37,18 +37,27 @@ void list_streamers(route_call& c) {
   c.svc.list_streamers(std::move(c.reply));
 }
 
+// These three may wait on Twitch (a lookup, subscriptions): work queued for a client that
+// has gone away is dropped.
 void add_streamer(route_call& c) {
-  if (auto login = c.login()) c.svc.add_streamer(std::move(*login), std::move(c.reply));
+  if (auto login = c.login()) {
+    c.watch_client();
+    c.svc.add_streamer(std::move(*login), std::move(c.reply));
+  }
 }
 
 void remove_streamer(route_call& c) {
-  if (auto login = c.login())
+  if (auto login = c.login()) {
+    c.watch_client();
     c.svc.remove_streamer(std::move(*login), std::move(c.reply));
+  }
 }
 
 void streamer_status(route_call& c) {
-  if (auto login = c.login())
+  if (auto login = c.login()) {
+    c.watch_client();
     c.svc.streamer_status(std::move(*login), std::move(c.reply));
+  }
 }
 
 void live_streams(route_call& c) {

@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -39,6 +40,10 @@ struct route_call {
   std::string_view query;  // after the '?', still percent-encoded
   std::string_view param;  // the path's `{...}` segment, still percent-encoded
   reply_once reply;
+  /// Starts watching for the client going away (sets `reply`'s abandoned flag). Only
+  /// handlers whose answer may wait on Twitch call it: the watch costs the connection a
+  /// reactor registration and a syscall, which a webhook or a local read need not pay.
+  const std::function<void()>& watch_client;
 
   /// Answers an error with its detail; a refusal is logged at debug with its reason.
   void fail(errc code, std::string detail);

@@ -105,13 +105,12 @@ void session::on_body(beast::error_code ec) {
   // on an actor thread is posted to the strand and the response built there.
   auto self = shared_from_this();
   gone_ = std::make_shared<std::atomic<bool>>(false);
-  watch_for_hangup();
   owner_->routes().route(
       parser_->release(), [self](response res) { self->send(std::move(res)); },
       [self](std::function<void()> task) {
         net::dispatch(self->socket_.get_executor(), std::move(task));
       },
-      gone_);
+      gone_, [self] { self->watch_for_hangup(); });
 }
 
 void session::watch_for_hangup() {

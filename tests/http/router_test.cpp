@@ -211,6 +211,34 @@ TEST(router_test, a_hop_builds_the_answer_on_the_connections_thread) {
   EXPECT_EQ(out->result_int(), 404);
 }
 
+TEST(router_test, only_answers_that_may_wait_on_twitch_watch_for_the_client) {
+  recording_service svc;
+  router r{svc, api_key_guard{false, ""}};
+  auto watched = [&](bh::verb method, const std::string& target) {
+    int watches = 0;
+    std::function<void()> watch = [&] { ++watches; };
+    std::optional<response> out;
+    r.route(
+        request{method, target, 11}, [&](response res) { out = std::move(res); }, {}, {},
+        watch);
+    EXPECT_TRUE(out.has_value()) << target;
+    EXPECT_LE(watches, 1) << target;
+    return watches == 1;
+  };
+  EXPECT_TRUE(watched(bh::verb::post, "/streamers/shroud"));
+  EXPECT_TRUE(watched(bh::verb::delete_, "/streamers/shroud"));
+  EXPECT_TRUE(watched(bh::verb::get, "/streamers/shroud/status"));
+  // Answered from local state, or (the webhook) processed whatever the sender does.
+  EXPECT_FALSE(watched(bh::verb::post, "/webhooks/eventsub"));
+  EXPECT_FALSE(watched(bh::verb::get, "/health"));
+  EXPECT_FALSE(watched(bh::verb::get, "/streamers"));
+  EXPECT_FALSE(watched(bh::verb::get, "/streams/live"));
+  EXPECT_FALSE(watched(bh::verb::get, "/events"));
+  // Refused before any service call: nothing to drop.
+  EXPECT_FALSE(watched(bh::verb::get, "/streamers/not%20a%20login/status"));
+  EXPECT_FALSE(watched(bh::verb::get, "/nowhere"));
+}
+
 TEST(api_key_guard_test, accepts_only_the_exact_key_with_a_bearer_scheme) {
   api_key_guard guard{true, "abc123"};
   EXPECT_TRUE(guard.allows("Bearer abc123"));
