@@ -43,7 +43,9 @@ query_result to_query_result(const caf::error& e) {
   }
   if (e == caf::sec::request_timeout)
     return query_result::failure(errc::upstream_timeout, "Twitch did not answer in time");
-  return query_result::failure(errc::unavailable, "Twitch client unavailable");
+  // Storage's and the Twitch side's failures both end here: the text names neither.
+  return query_result::failure(errc::unavailable,
+                               "internal service unavailable: " + caf::to_string(e));
 }
 
 void add_error_renderer(caf::actor_system_config& cfg) {

@@ -27,7 +27,8 @@ caf::error make_caf_error(errc code, std::string detail,
 bool is_eventsubd_error(const caf::error& e);
 
 /// Back to an HTTP-ready result; CAF's own errors (a request timeout, a dead actor) map
-/// to 504/503.
+/// to 504/503, the latter with the detail "internal service unavailable: <the CAF
+/// error>".
 query_result to_query_result(const caf::error& e);
 
 /// Registers how `actor_system::render` writes an `eventsubd` error in logs:

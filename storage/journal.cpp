@@ -31,22 +31,23 @@ bool write_all(int fd, std::string_view data, size_t offset) {
   return true;
 }
 
-bool read_all(int fd, std::string& out) {
+/// The whole file; the error's detail is the system's reason.
+result<std::string> read_all(int fd) {
   struct stat st {};
-  if (::fstat(fd, &st) != 0) return false;
-  out.resize(static_cast<size_t>(st.st_size));
+  if (::fstat(fd, &st) != 0) return fail(errc::unavailable, errno_text(errno));
+  std::string out(static_cast<size_t>(st.st_size), '\0');
   size_t at = 0;
   while (at < out.size()) {
     auto n = ::pread(fd, out.data() + at, out.size() - at, static_cast<off_t>(at));
     if (n < 0) {
       if (errno == EINTR) continue;
-      return false;
+      return fail(errc::unavailable, errno_text(errno));
     }
     if (n == 0) break;
     at += static_cast<size_t>(n);
   }
   out.resize(at);
-  return true;
+  return out;
 }
 
 error_info unavailable(std::string detail) {
@@ -98,8 +99,9 @@ result<journal::opened> journal::open(const std::string& dir) {
       return fail(where + " is in use: another eventsubd holds the lock on " + path);
     return fail(where + ": cannot lock " + path + ": " + errno_text(errno));
   }
-  std::string data;
-  if (!read_all(fd, data)) return fail("cannot read " + path + ": " + errno_text(errno));
+  auto contents = read_all(fd);
+  if (!contents) return fail("cannot read " + path + ": " + contents.error().detail);
+  const std::string& data = *contents;
 
   // A file shorter than the header is one whose header was being written: a new one.
   const bool fresh =

@@ -23,11 +23,14 @@ std::optional<std::string> decode(std::string_view s) {
   return out;
 }
 
+/// The whole of `s` as a number in [lo, hi]; nullopt for anything else.
 template <class T>
-bool number(std::string_view s, T& out, T lo, T hi) {
+std::optional<T> number(std::string_view s, T lo, T hi) {
+  T out{};
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-  return ec == std::errc{} && p == s.data() + s.size() && !s.empty() && out >= lo &&
-         out <= hi;
+  if (ec != std::errc{} || p != s.data() + s.size() || s.empty() || out < lo || out > hi)
+    return std::nullopt;
+  return out;
 }
 
 }  // namespace
@@ -46,7 +49,11 @@ result<redis_endpoint> parse_redis_url(std::string_view url) {
   auto authority = url.substr(0, slash);
   if (slash != std::string_view::npos) {
     auto db = url.substr(slash + 1);
-    if (!db.empty() && !number(db, ep.db, 0, 1 << 20)) return fail("bad database number");
+    if (!db.empty()) {
+      auto n = number(db, 0, 1 << 20);
+      if (!n) return fail("bad database number");
+      ep.db = *n;
+    }
   }
   if (auto at = authority.rfind('@'); at != std::string_view::npos) {
     auto credentials = authority.substr(0, at);
@@ -65,8 +72,9 @@ result<redis_endpoint> parse_redis_url(std::string_view url) {
     }
   }
   if (auto colon = authority.rfind(':'); colon != std::string_view::npos) {
-    if (!number(authority.substr(colon + 1), ep.port, uint16_t{1}, uint16_t{65535}))
-      return fail("bad port");
+    auto port = number(authority.substr(colon + 1), uint16_t{1}, uint16_t{65535});
+    if (!port) return fail("bad port");
+    ep.port = *port;
     authority = authority.substr(0, colon);
   }
   if (authority.empty()) return fail("no host");
