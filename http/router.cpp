@@ -78,13 +78,8 @@ void router::route(request&& req, respond_fn respond, connection_hop hop,
   auto reply = answer_channel(std::move(respond), std::move(hop), req.version(),
                               req.keep_alive(), count, std::move(gone));
   static const std::function<void()> no_watch = [] {};
-  route_call call{service_,
-                  req,
-                  path,
-                  query,
-                  m.param,
-                  std::move(reply),
-                  watch_client ? watch_client : no_watch};
+  const auto& watch = watch_client ? watch_client : no_watch;
+  route_call call{service_, req, path, query, m.param, std::move(reply), watch};
   if (!m.row) return call.fail(errc::not_found, "Not Found");
   if (!allows(*m.row, req))
     return call.fail(errc::unauthorized, "Invalid or missing API key");
