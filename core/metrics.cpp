@@ -229,15 +229,12 @@ void http_accept_failed() {
   reg().accept_failures.fetch_add(1, relaxed);
 }
 
-std::string render_prometheus(std::span<const std::string_view> http_route_labels) {
-  auto& g = reg();
+namespace {
+
+/// Requests by route and status, and their latency histograms.
+void render_http(std::string& out, const registry& g,
+                 std::span<const std::string_view> http_route_labels) {
   const auto routes = std::min(http_route_labels.size(), max_http_routes);
-  std::string out;
-  out.reserve(16384);
-
-  header(out, "eventsubd_build_info", "gauge", "Build information; always 1.");
-  sample(out, "eventsubd_build_info", "version=\"" + escaped(version_string) + "\"", 1);
-
   header(out, "eventsubd_http_requests_total", "counter",
          "HTTP requests answered, by route and status code.");
   for (size_t r = 0; r < routes; ++r)
@@ -272,7 +269,10 @@ std::string render_prometheus(std::span<const std::string_view> http_route_label
     sample(out, "eventsubd_http_request_duration_seconds_count", route_label,
            static_cast<double>(count));
   }
+}
 
+/// EventSub deliveries and the stream changes they (or polls) applied.
+void render_events(std::string& out, const registry& g) {
   header(out, "eventsubd_webhook_messages_total", "counter",
          "EventSub deliveries, by message type and outcome.");
   for (size_t k = 0; k < n<message_kind>; ++k)
@@ -290,7 +290,10 @@ std::string render_prometheus(std::span<const std::string_view> http_route_label
              std::string("type=\"") + (online ? "stream.online" : "stream.offline") +
                  "\",source=\"" + (webhook ? "webhook" : "polling") + "\"",
              static_cast<double>(g.applied[online][webhook].load(relaxed)));
+}
 
+/// Requests to Twitch, its rate limit, and the scheduler's queues.
+void render_twitch(std::string& out, const registry& g) {
   header(out, "eventsubd_helix_requests_total", "counter",
          "Requests to Twitch (Helix and OAuth), by endpoint and status (0: no answer).");
   for (size_t e = 0; e < n<helix_endpoint>; ++e)
@@ -330,7 +333,10 @@ std::string render_prometheus(std::span<const std::string_view> http_route_label
   single(out, "eventsubd_status_lookups_rate_limited_total", "counter",
          "Status lookups of unmonitored logins refused by LOOKUP_RATE_LIMIT (429).",
          static_cast<double>(g.lookups_limited.load(relaxed)));
+}
 
+/// The last listing of EventSub subscriptions.
+void render_subscriptions(std::string& out, registry& g) {
   header(out, "eventsubd_eventsub_subscriptions", "gauge",
          "EventSub subscriptions of this app at the last listing, by status.");
   {
@@ -345,7 +351,10 @@ std::string render_prometheus(std::span<const std::string_view> http_route_label
   single(out, "eventsubd_eventsub_max_total_cost", "gauge",
          "max_total_cost of the last subscription listing (-1: none yet).",
          static_cast<double>(g.max_total_cost.load(relaxed)));
+}
 
+/// Connections, streamers, storage and the process.
+void render_state(std::string& out, const registry& g) {
   single(out, "eventsubd_http_connections_open", "gauge", "Open HTTP connections.",
          static_cast<double>(g.connections_open.load(relaxed)));
   single(out, "eventsubd_http_connections_refused_total", "counter",
@@ -372,6 +381,22 @@ std::string render_prometheus(std::span<const std::string_view> http_route_label
   single(out, "process_start_time_seconds", "gauge",
          "Start time of the process since the Unix epoch in seconds.",
          std::chrono::duration<double>(process_started.time_since_epoch()).count());
+}
+
+}  // namespace
+
+std::string render_prometheus(std::span<const std::string_view> http_route_labels) {
+  auto& g = reg();
+  std::string out;
+  out.reserve(16384);
+
+  header(out, "eventsubd_build_info", "gauge", "Build information; always 1.");
+  sample(out, "eventsubd_build_info", "version=\"" + escaped(version_string) + "\"", 1);
+  render_http(out, g, http_route_labels);
+  render_events(out, g);
+  render_twitch(out, g);
+  render_subscriptions(out, g);
+  render_state(out, g);
   render_registered(out);  // extensions' metrics (core/metrics_registry.hpp)
   return out;
 }
