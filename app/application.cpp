@@ -84,7 +84,9 @@ void report_features(const config& cfg, std::string_view storage_name) {
         "twitch: DISABLED, adding/removing streamers and Helix lookups answer 503: {}",
         why);
   }
-  if (cfg.require_api_key)
+  if (cfg.require_api_key && cfg.public_reads)
+    log->info("api key: required for writes; reads are public (PUBLIC_READS=true)");
+  else if (cfg.require_api_key)
     log->info("api key: required on the REST API (REQUIRE_API_KEY=true)");
   else
     log->warn(
@@ -124,7 +126,7 @@ int serve(const config& cfg, boost::asio::io_context& ioc, actor_service& servic
           std::atomic<bool>& stopping, const subscription_manager_actor& manager) {
   auto log = log_for("app");
   http::router router{service, http::api_key_guard{cfg.require_api_key, cfg.api_key},
-                      cfg.metrics_public};
+                      http::access_rules{cfg.metrics_public, cfg.public_reads}};
   http::server_limits limits;
   limits.max_connections = cfg.max_connections;
   limits.header_timeout = limits.body_timeout =

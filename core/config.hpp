@@ -44,6 +44,7 @@ struct config {
   // REST API
   bool require_api_key = false;
   bool metrics_public = false;  // /metrics open even when the API key is required
+  bool public_reads = false;    // reads (access::read routes) open even then
   std::string api_key;
   std::string host = "0.0.0.0";
   uint16_t port = 8000;

@@ -179,6 +179,17 @@ const std::vector<option_spec>& config_options() {
          c.require_api_key = *b;
          return std::string{};
        }},
+      {"PUBLIC_READS",
+       "with REQUIRE_API_KEY, serve every read (GET of statuses, streamers, live "
+       "streams, "
+       "events) without the key; writes still need it (true/false)",
+       "false",
+       [](config& c, const std::string& v) {
+         auto b = parse_bool(v);
+         if (!b) return "PUBLIC_READS must be true or false, got '" + v + "'";
+         c.public_reads = *b;
+         return std::string{};
+       }},
       {"API_KEY", "the API key clients send", "",
        [](config& c, const std::string& v) {
          c.api_key = trim(v);

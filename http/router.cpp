@@ -51,7 +51,8 @@ reply_once answer_channel(respond_fn respond, connection_hop hop, unsigned versi
 
 bool router::allows(const endpoint& row, const request& req) const {
   if (row.who == access::open || !guard_.required()) return true;
-  if (row.who == access::metrics_key && metrics_public_) return true;
+  if (row.who == access::metrics_key && rules_.metrics_public) return true;
+  if (row.who == access::read && rules_.public_reads) return true;
   auto it = req.find(bh::field::authorization);
   return guard_.allows(it == req.end() ? std::string_view{} : it->value());
 }

@@ -10,6 +10,12 @@
 namespace eventsubd::http {
 
 using respond_fn = std::function<void(response)>;
+
+/// What the API key does not guard even when it is required.
+struct access_rules {
+  bool metrics_public = false;  // METRICS_PUBLIC: `/metrics` (access::metrics_key)
+  bool public_reads = false;    // PUBLIC_READS: every access::read route
+};
 /// Runs a task on the connection's own thread (its strand): at once when called there.
 using connection_hop = std::function<void(std::function<void()>)>;
 
@@ -18,9 +24,8 @@ using connection_hop = std::function<void(std::function<void()>)>;
 /// (400/422) and makes one `service` call. Knows nothing of actors or storage.
 class router {
  public:
-  /// `metrics_public`: `/metrics` is open even when the API key is required.
-  router(service& svc, api_key_guard guard, bool metrics_public = false)
-      : service_(svc), guard_(std::move(guard)), metrics_public_(metrics_public) {}
+  router(service& svc, api_key_guard guard, access_rules rules = {})
+      : service_(svc), guard_(std::move(guard)), rules_(rules) {}
 
   /// Answers through `respond` exactly once. With `hop`, the answer is built and given
   /// to `respond` on the connection's thread (a service may reply from an actor
@@ -35,7 +40,7 @@ class router {
 
   service& service_;
   api_key_guard guard_;
-  bool metrics_public_;
+  access_rules rules_;
 };
 
 }  // namespace eventsubd::http

@@ -130,12 +130,12 @@ constexpr bool undocumented = false;
 constexpr endpoint endpoints[] = {
     {get, "/", open, root},
     {get, "/health", open, health},
-    {get, "/streamers", api_key, list_streamers},
+    {get, "/streamers", read, list_streamers},
     {post, "/streamers/{username}", api_key, add_streamer},
     {delete_, "/streamers/{username}", api_key, remove_streamer},
-    {get, "/streamers/{username}/status", api_key, streamer_status},
-    {get, "/streams/live", api_key, live_streams},
-    {get, "/events", api_key, recent_events},
+    {get, "/streamers/{username}/status", read, streamer_status},
+    {get, "/streams/live", read, live_streams},
+    {get, "/events", read, recent_events},
     {post, "/webhooks/eventsub", open, webhook},
     // The API's description and its page, open like FastAPI's /docs.
     {get, "/openapi.json", open, static_page, docs},

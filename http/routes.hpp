@@ -27,6 +27,7 @@ using request = boost::beast::http::request<boost::beast::http::string_body>;
 enum class access : std::uint8_t {
   open,         // anyone, whatever REQUIRE_API_KEY says
   api_key,      // the API key, when REQUIRE_API_KEY is on
+  read,         // as api_key, unless PUBLIC_READS opens it (a GET of the API's data)
   metrics_key,  // as api_key, unless METRICS_PUBLIC opens it
 };
 

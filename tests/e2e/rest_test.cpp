@@ -163,6 +163,31 @@ TEST(api_key_e2e, protects_everything_but_root_health_and_webhook) {
       << "the API key was logged";
 }
 
+TEST(api_key_e2e, public_reads_opens_every_read_and_no_write) {
+  server_process server{{{"WEBHOOK_SECRET", e2e_secret},
+                         {"REQUIRE_API_KEY", "true"},
+                         {"API_KEY", "k3y-value"},
+                         {"PUBLIC_READS", "true"}}};
+  auto port = server.port();
+  ASSERT_EQ(
+      post_signed(port, online_body("4002", "openread", "s2", twitch_timestamp(-5s)))
+          .status,
+      200);
+  for (const char* target :
+       {"/streamers", "/streams/live", "/events?limit=5", "/streamers/openread/status"})
+    EXPECT_EQ(http_once(port, "GET", target).status, 200) << target;
+  // Writes, and /metrics (METRICS_PUBLIC decides it), still need the key.
+  EXPECT_EQ(http_once(port, "POST", "/streamers/abc").status, 401);
+  EXPECT_EQ(http_once(port, "DELETE", "/streamers/abc").status, 401);
+  EXPECT_EQ(http_once(port, "GET", "/metrics").status, 401);
+  EXPECT_NE(server.log().find("reads are public (PUBLIC_READS=true)"), std::string::npos);
+
+  auto bad = server_process::start_only({{"PUBLIC_READS", "sometimes"}});
+  ASSERT_EQ(bad.wait_exit(10s), 2);
+  EXPECT_NE(bad.log().find("PUBLIC_READS must be true or false"), std::string::npos)
+      << bad.log();
+}
+
 TEST(config_e2e, require_api_key_without_a_key_refuses_to_start) {
   auto server =
       server_process::start_only({{"REQUIRE_API_KEY", "true"}, {"API_KEY", ""}});

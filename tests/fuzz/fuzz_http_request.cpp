@@ -53,7 +53,7 @@ class answering_service final : public http::service {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static answering_service service;
-  static http::router router{service, http::api_key_guard{true, "fuzz-api-key"}, false};
+  static http::router router{service, http::api_key_guard{true, "fuzz-api-key"}, {}};
   const http::server_limits limits;
   std::string_view rest(reinterpret_cast<const char*>(data), size);
   // Pipelined requests, as a session reads them, until the bytes or the parser give out.

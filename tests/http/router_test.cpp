@@ -137,6 +137,28 @@ TEST(router_test, errors_never_reach_the_service) {
   EXPECT_TRUE(svc.last_call.empty());
 }
 
+TEST(router_test, public_reads_opens_the_reads_and_metrics_public_only_metrics) {
+  recording_service svc;
+  const std::pair<bh::verb, std::string> reads[] = {
+      {bh::verb::get, "/streamers"},
+      {bh::verb::get, "/streams/live"},
+      {bh::verb::get, "/events"},
+      {bh::verb::get, "/streamers/x/status"}};
+  const std::pair<bh::verb, std::string> writes[] = {{bh::verb::post, "/streamers/x"},
+                                                     {bh::verb::delete_, "/streamers/x"}};
+  router open_reads{svc, api_key_guard{true, "k"}, access_rules{false, true}};
+  for (const auto& [method, target] : reads)
+    EXPECT_EQ(route(open_reads, method, target).status, 200) << target;
+  for (const auto& [method, target] : writes)
+    EXPECT_EQ(route(open_reads, method, target).status, 401) << target;
+  EXPECT_EQ(route(open_reads, bh::verb::get, "/metrics").status, 401);
+
+  router open_metrics{svc, api_key_guard{true, "k"}, access_rules{true, false}};
+  for (const auto& [method, target] : reads)
+    EXPECT_EQ(route(open_metrics, method, target).status, 401) << target;
+  EXPECT_EQ(route(open_metrics, bh::verb::get, "/metrics").status, 200);
+}
+
 TEST(router_test, a_wrong_method_is_405_with_the_paths_methods_before_the_api_key) {
   recording_service svc;
   router r{svc, api_key_guard{true, "secret-key"}};

@@ -77,6 +77,14 @@ TEST(routes_test, access_is_as_documented) {
   }
 }
 
+TEST(routes_test, only_gets_are_reads_that_public_reads_opens) {
+  for (const auto& e : route_table()) {
+    if (e.who == access::read) {
+      EXPECT_EQ(e.method, bh::verb::get) << e.path;
+    }
+  }
+}
+
 TEST(routes_test, undocumented_rows_are_the_docs_pages_assets) {
   for (const auto& e : route_table()) {
     if (e.label == "/docs" && !e.exists) {
